@@ -1,0 +1,47 @@
+import type { GatewayLimits } from './graphql/limits';
+import { DEFAULT_LIMITS } from './graphql/limits';
+
+/** The server's configuration, read from the environment; see README, "Configuration". */
+export interface ServerConfig {
+  port: number;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  retentionMs: number;
+  pruneIntervalMs: number;
+  limits: GatewayLimits;
+  graphiql: boolean;
+  logLevel: string;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function readConfig(env: NodeJS.ProcessEnv): ServerConfig {
+  const number = (name: string, fallback: number, min = 1) => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < min) {
+      throw new ConfigError(`${name} must be a number of at least ${min}, got "${raw}"`);
+    }
+    return value;
+  };
+  return {
+    port: number('PORT', 4000, 0),
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: env.SYNCLINE_DATA_DIR || './.syncline',
+    retentionMs: number('SYNCLINE_RETENTION_DAYS', 30, 0) * DAY_MS,
+    pruneIntervalMs: number('SYNCLINE_PRUNE_INTERVAL_MINUTES', 60) * 60 * 1000,
+    limits: {
+      pullDefault: number('SYNCLINE_PULL_DEFAULT_LIMIT', DEFAULT_LIMITS.pullDefault),
+      pullMax: number('SYNCLINE_PULL_MAX_LIMIT', DEFAULT_LIMITS.pullMax),
+      pushMaxOperations: number('SYNCLINE_PUSH_MAX_OPERATIONS', DEFAULT_LIMITS.pushMaxOperations),
+      maxBodyBytes: number('SYNCLINE_MAX_BODY_BYTES', DEFAULT_LIMITS.maxBodyBytes),
+    },
+    graphiql: env.SYNCLINE_GRAPHIQL !== 'false',
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+}

@@ -1,0 +1,81 @@
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import type { PgTable } from 'drizzle-orm/pg-core';
+import { createYoga, maskError } from 'graphql-yoga';
+import pino, { type Logger } from 'pino';
+import type { SyncDatabase } from './db/database';
+import type { GatewayContext } from './graphql/builder';
+import { createSchema } from './graphql/create-schema';
+import { DEFAULT_LIMITS, type GatewayLimits } from './graphql/limits';
+import { useErrorCodes } from './plugins/use-error-codes';
+import { useRequestSizeLimit } from './plugins/use-request-size-limit';
+import { ChangeHub } from './sync/change-hub';
+import { publicColumnKeys, type ServedTable, serveTables } from './sync/tables';
+
+export interface GatewayOptions {
+  /** The tables to serve, each made by `syncTable()`. */
+  tables: readonly PgTable[];
+  database: SyncDatabase;
+  limits?: Partial<GatewayLimits>;
+  /** Who is asking. Until auth is configured, everyone is the development user `anonymous`. */
+  authenticate?: (request: Request) => string | Promise<string>;
+  logger?: Logger;
+  /** Serve GraphiQL at the GraphQL endpoint (default true). */
+  graphiql?: boolean;
+}
+
+export const GRAPHQL_ENDPOINT = '/graphql';
+export const ANONYMOUS_USER = 'anonymous';
+
+/** Builds the gateway: a Yoga instance that serves the sync tables' GraphQL API. */
+export function createGateway(options: GatewayOptions) {
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const tables = serveTables(options.tables);
+  const hub = new ChangeHub(options.database, (error) =>
+    logger.error({ err: error }, 'bad change notice'),
+  );
+  const schema = createSchema({ tables, db: options.database.db, hub, limits });
+  const authenticate = options.authenticate ?? (() => ANONYMOUS_USER);
+  const firstPullable = tables.find((served) => served.info.access !== 'write');
+
+  return createYoga<Record<string, unknown>, GatewayContext>({
+    schema,
+    graphqlEndpoint: GRAPHQL_ENDPOINT,
+    healthCheckEndpoint: '/health',
+    landingPage: false,
+    logging: logger,
+    graphiql:
+      options.graphiql === false
+        ? false
+        : { title: 'Syncline', defaultQuery: firstPullable ? exampleQuery(firstPullable) : '' },
+    renderGraphiQL,
+    context: async ({ request }) => ({ userId: await authenticate(request) }),
+    maskedErrors: {
+      // Never in development mode: an unexpected error must not leak SQL or stacks anywhere.
+      maskError: (error, message) => {
+        const masked = maskError(error, message, false);
+        if (masked !== error) logger.error({ err: error }, 'unexpected error');
+        return masked;
+      },
+    },
+    plugins: [
+      useRequestSizeLimit(limits.maxBodyBytes),
+      useErrorCodes(),
+      { onDispose: () => hub.stop() },
+    ],
+  });
+}
+
+export type Gateway = ReturnType<typeof createGateway>;
+
+function exampleQuery(served: ServedTable) {
+  return `# Pull changes; pass the returned cursor back as "after" to get only what changed since.
+query Pull($after: Cursor) {
+  ${served.names.pull}(after: $after, limit: 20) {
+    rows { ${publicColumnKeys(served).join(' ')} }
+    cursor
+    hasMore
+  }
+}
+`;
+}

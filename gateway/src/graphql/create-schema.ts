@@ -1,0 +1,41 @@
+import type { PgTable } from 'drizzle-orm/pg-core';
+import type { Db } from '../db/database';
+import type { ChangeHub } from '../sync/change-hub';
+import type { ServedTable } from '../sync/tables';
+import { createBuilder } from './builder';
+import type { GatewayLimits } from './limits';
+import { addPullFields } from './pull-fields';
+import { addPushField } from './push-fields';
+import { addSharedTypes } from './shared-types';
+import { addSubscriptionField } from './subscription-fields';
+import { addTableTypes } from './table-types';
+import { addWriteFields, createApply } from './write-fields';
+
+export interface SchemaParts {
+  tables: readonly ServedTable[];
+  db: Db;
+  hub: ChangeHub;
+  limits: GatewayLimits;
+}
+
+/** The GraphQL schema generated from the sync tables; see DESIGN.md, "GraphQL API". */
+export function createSchema({ tables, db, hub, limits }: SchemaParts) {
+  const builder = createBuilder();
+  builder.queryType({});
+  builder.mutationType({});
+  const shared = addSharedTypes(builder);
+  const servedTables = new Map<PgTable, ServedTable>(
+    tables.map((served) => [served.table, served]),
+  );
+  const apply = createApply(db, servedTables);
+  const typesPerTable = tables.map((served) => addTableTypes(builder, shared, served));
+  for (const types of typesPerTable) {
+    // Fields that could never succeed are left out: no pull of a write-only table, no
+    // direct mutation of a read-only one. Push still takes them, to answer REJECTED.
+    if (types.served.info.access !== 'write') addPullFields(builder, types, db, limits);
+    if (types.served.info.access !== 'read') addWriteFields(builder, types, apply);
+  }
+  addPushField(builder, shared, typesPerTable, apply, limits);
+  addSubscriptionField(builder, tables, hub);
+  return builder.toSchema({ sortSchema: false });
+}

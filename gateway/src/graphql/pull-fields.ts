@@ -1,0 +1,80 @@
+import type { Db } from '../db/database';
+import { decodeCursor, encodeCursor, START } from '../sync/cursor';
+import { FilterError, type Where, whereToSql } from '../sync/filter';
+import { publicRow } from '../sync/outcomes';
+import { pullChanges } from '../sync/pull';
+import { ownedBy, selectRow } from '../sync/row-writes';
+import type { Builder } from './builder';
+import { badInput, limitExceeded, syncError } from './errors';
+import type { GatewayLimits } from './limits';
+import type { TableTypes } from './table-types';
+
+/** `pull<Table>s(after, limit, where)` and the `<table>(id)` lookup. */
+export function addPullFields(builder: Builder, types: TableTypes, db: Db, limits: GatewayLimits) {
+  const { served, page, row, where } = types;
+  const { names } = served;
+  builder.queryField(names.pull, (t) =>
+    t.field({
+      type: page,
+      description: `The ${served.info.name} rows changed after \`after\`, tombstones included, in change order.`,
+      args: {
+        after: t.arg({
+          type: 'Cursor',
+          description: 'The cursor of the previous pull; none: from the start.',
+        }),
+        limit: t.arg.int({
+          description: `Rows per page: default ${limits.pullDefault}, at most ${limits.pullMax}.`,
+        }),
+        where: t.arg({ type: where }),
+      },
+      resolve: async (_root, args, context) => {
+        const limit = args.limit ?? limits.pullDefault;
+        if (limit < 1) throw badInput('limit', `must be at least 1, got ${limit}`);
+        if (limit > limits.pullMax)
+          throw limitExceeded('limit', `at most ${limits.pullMax} rows a page, got ${limit}`);
+        let after = null;
+        if (args.after != null) {
+          const decoded = decodeCursor(served.info.name, args.after);
+          if (!decoded.ok) throw badInput('after', decoded.reason);
+          after = decoded.position;
+        }
+        const result = await pullChanges(db, {
+          served,
+          userId: context.userId,
+          after,
+          limit,
+          where: args.where ? filterSql(types, args.where as Where) : undefined,
+        });
+        if (result.status === 'expired') {
+          const message = `after: the cursor is older than the tombstone horizon of ${served.info.name}; pull again from the start`;
+          throw syncError('CURSOR_EXPIRED', message, 'after');
+        }
+        const cursor = encodeCursor(served.info.name, result.position ?? START);
+        return { rows: result.rows, cursor, hasMore: result.hasMore };
+      },
+    }),
+  );
+  builder.queryField(names.lookup, (t) =>
+    t.field({
+      type: row,
+      nullable: true,
+      description: `One ${served.info.name} by id, a tombstone included; null when there is none.`,
+      args: { id: t.arg.id({ required: true }) },
+      resolve: async (_root, args, context) => {
+        const found = await selectRow(db, served, args.id, ownedBy(served, context.userId));
+        return found && publicRow(served, found);
+      },
+    }),
+  );
+}
+
+function filterSql(types: TableTypes, where: Where) {
+  try {
+    return whereToSql(types.served, where);
+  } catch (error) {
+    if (!(error instanceof FilterError)) throw error;
+    throw error.code === 'LIMIT_EXCEEDED'
+      ? limitExceeded(error.path, error.problem)
+      : badInput(error.path, error.problem);
+  }
+}

@@ -1,0 +1,15 @@
+export type { ServerConfig } from './config';
+export { ConfigError, readConfig } from './config';
+export type { Gateway, GatewayOptions } from './create-gateway';
+export { ANONYMOUS_USER, createGateway, GRAPHQL_ENDPOINT } from './create-gateway';
+export type { Db, OpenDatabaseOptions, SyncDatabase } from './db/database';
+export { MEMORY, openDatabase } from './db/database';
+export { exampleMigrations } from './db/migrations';
+export { seedExampleData } from './db/seed';
+export type { GatewayContext } from './graphql/builder';
+export type { GatewayLimits } from './graphql/limits';
+export { DEFAULT_LIMITS } from './graphql/limits';
+export { CHANGES_CHANNEL } from './sync/changes';
+export type { PruneResult } from './sync/prune';
+export { pruneExpired } from './sync/prune';
+export { serveTables } from './sync/tables';

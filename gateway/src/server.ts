@@ -1,0 +1,62 @@
+import { createServer } from 'node:http';
+import { exampleTables } from '@syncline/schema';
+import pino from 'pino';
+import { ConfigError, readConfig } from './config';
+import { ANONYMOUS_USER, createGateway, GRAPHQL_ENDPOINT } from './create-gateway';
+import { openDatabase } from './db/database';
+import { exampleMigrations } from './db/migrations';
+import { seedExampleData } from './db/seed';
+import { pruneExpired } from './sync/prune';
+import { serveTables } from './sync/tables';
+
+/** Reads the configuration, prepares the database and serves the example model. */
+async function main() {
+  const config = readConfig(process.env);
+  const logger = pino({ level: config.logLevel });
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  await database.migrate(exampleMigrations);
+  await seedExampleData(database.db);
+  logger.warn(
+    `no authentication is configured: every request acts as the user "${ANONYMOUS_USER}"`,
+  );
+
+  const gateway = createGateway({
+    tables: exampleTables,
+    database,
+    logger,
+    limits: config.limits,
+    graphiql: config.graphiql,
+  });
+  const prune = () =>
+    pruneExpired(database.db, serveTables(exampleTables), config.retentionMs)
+      .then((result) => logger.info(result, 'pruned tombstones and stored outcomes'))
+      .catch((error: unknown) => logger.error({ err: error }, 'prune failed'));
+  await prune();
+  const pruning = setInterval(prune, config.pruneIntervalMs);
+
+  const server = createServer(gateway);
+  server.listen(config.port, () => {
+    const where = database.kind === 'pglite' ? `PGlite in ${config.dataDir}` : 'Postgres';
+    logger.info(
+      `Syncline gateway on http://localhost:${config.port}${GRAPHQL_ENDPOINT} (${where})`,
+    );
+  });
+
+  const shutdown = async (signal: string) => {
+    logger.info(`${signal}: shutting down`);
+    clearInterval(pruning);
+    server.closeIdleConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await gateway.dispose();
+    await database.close();
+    process.exit(0);
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => void shutdown(signal));
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? `Configuration: ${error.message}` : error);
+  process.exit(1);
+});

@@ -1,0 +1,117 @@
+import { SyncRejection } from '@syncline/schema';
+import { and, eq } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
+import type { Db } from '../db/database';
+import { storedOutcome } from '../db/system-tables';
+import { ChangeLog } from './changes';
+import { positionOf } from './cursor';
+import { rejectionFor } from './db-errors';
+import { createHookWriter } from './hook-writer';
+import { fromStored, rejected, type StoredOutcome, toStored, type WriteOutcome } from './outcomes';
+import { writeRow } from './row-writes';
+import type { ServedTable } from './tables';
+import type { WriteOperation } from './write-operation';
+
+export interface ApplyContext {
+  userId: string;
+  servedTables: ReadonlyMap<PgTable, ServedTable>;
+}
+
+/**
+ * Applies operations in order, in one transaction with a savepoint each: an operation that
+ * conflicts or is rejected changes nothing, and the others still apply. Change notices go
+ * out when the transaction commits. Errors that are not the data's fault roll back the
+ * whole batch, so that the client can send it again.
+ */
+export async function applyOperations(
+  db: Db,
+  context: ApplyContext,
+  operations: readonly WriteOperation[],
+): Promise<WriteOutcome[]> {
+  return db.transaction(async (tx) => {
+    const changes = new ChangeLog();
+    const outcomes: WriteOutcome[] = [];
+    for (const op of operations) outcomes.push(await applyOne(tx, context, op, changes));
+    await changes.notify(tx);
+    return outcomes;
+  });
+}
+
+/** Thrown inside a savepoint to undo it and answer with this outcome instead. */
+class Undo {
+  constructor(readonly outcome: WriteOutcome) {}
+}
+
+async function applyOne(
+  tx: Db,
+  context: ApplyContext,
+  op: WriteOperation,
+  batchChanges: ChangeLog,
+): Promise<WriteOutcome> {
+  const { userId } = context;
+  if (op.opId !== null) {
+    const replayed = await findStored(tx, userId, op.opId);
+    if (replayed) return replayed;
+  }
+  const changes = new ChangeLog();
+  try {
+    const outcome = await tx.transaction(async (sp) => {
+      if (op.opId !== null && !(await claimOpId(sp, userId, op.opId, op.served))) {
+        // The same opId committed meanwhile in a concurrent request: answer with its outcome.
+        throw new Undo(await replayAfterRace(sp, userId, op.opId));
+      }
+      const { outcome, stored, previous } = await writeRow(sp, userId, op);
+      if (outcome.status !== 'APPLIED' || !stored) throw new Undo(outcome);
+      const owner =
+        op.served.info.owner === undefined ? null : String(stored[op.served.info.owner]);
+      changes.record(op.served, owner, positionOf(stored));
+      const hook = op.served.info.hooks.afterWrite;
+      if (hook) {
+        const writer = createHookWriter(sp, context.servedTables, changes);
+        await hook({ kind: op.kind, row: stored, previous, userId, writer });
+      }
+      if (op.opId !== null) {
+        await sp
+          .update(storedOutcome)
+          .set({ outcome: toStored(outcome) })
+          .where(and(eq(storedOutcome.userId, userId), eq(storedOutcome.opId, op.opId)));
+      }
+      return outcome;
+    });
+    batchChanges.absorb(changes);
+    return outcome;
+  } catch (error) {
+    if (error instanceof Undo) return error.outcome;
+    if (error instanceof SyncRejection)
+      return rejected(op.served, op.opId, error.code, error.message);
+    const rejection = rejectionFor(error, op.served, op.dataField);
+    if (rejection) return rejected(op.served, op.opId, rejection.code, rejection.message);
+    throw error;
+  }
+}
+
+async function findStored(tx: Db, userId: string, opId: string): Promise<WriteOutcome | null> {
+  const rows = await tx
+    .select()
+    .from(storedOutcome)
+    .where(and(eq(storedOutcome.userId, userId), eq(storedOutcome.opId, opId)));
+  const found = rows[0];
+  if (!found?.outcome) return null;
+  return fromStored(found.outcome as StoredOutcome, opId, found.tableName);
+}
+
+/** Records that this user's opId is being applied; false when it already was. */
+async function claimOpId(sp: Db, userId: string, opId: string, served: ServedTable) {
+  const claimed = await sp
+    .insert(storedOutcome)
+    .values({ userId, opId, tableName: served.info.name })
+    .onConflictDoNothing()
+    .returning({ opId: storedOutcome.opId });
+  return claimed.length > 0;
+}
+
+async function replayAfterRace(tx: Db, userId: string, opId: string): Promise<WriteOutcome> {
+  const replayed = await findStored(tx, userId, opId);
+  if (!replayed) throw new Error(`opId ${opId} was claimed but has no stored outcome`);
+  return replayed;
+}

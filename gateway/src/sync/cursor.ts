@@ -1,0 +1,50 @@
+import type { Cursor } from '@syncline/schema';
+
+/** A position in one table's change order: the writing transaction, then the write's sequence. */
+export interface ChangePosition {
+  txid: bigint;
+  seq: bigint;
+}
+
+export const START: ChangePosition = { txid: 0n, seq: 0n };
+
+const PREFIX = 'c1';
+
+/** Cursors are opaque to clients: base64url of `c1:<table>:<txid>:<seq>`. */
+export function encodeCursor(table: string, position: ChangePosition): Cursor {
+  const text = `${PREFIX}:${table}:${position.txid}:${position.seq}`;
+  return Buffer.from(text, 'utf8').toString('base64url') as Cursor;
+}
+
+export type DecodedCursor = { ok: true; position: ChangePosition } | { ok: false; reason: string };
+
+/** Decodes a cursor that must belong to `table`; says why when it is not one. */
+export function decodeCursor(table: string, cursor: string): DecodedCursor {
+  if (cursor.length > 200 || !/^[A-Za-z0-9_-]+$/.test(cursor)) {
+    return { ok: false, reason: 'is not a cursor returned by this gateway' };
+  }
+  const parts = Buffer.from(cursor, 'base64url').toString('utf8').split(':');
+  const [prefix, cursorTable, txid, seq] = parts;
+  if (parts.length !== 4 || prefix !== PREFIX || !isDigits(txid) || !isDigits(seq)) {
+    return { ok: false, reason: 'is not a cursor returned by this gateway' };
+  }
+  if (cursorTable !== table) {
+    return { ok: false, reason: `is a cursor of table ${cursorTable}, not ${table}` };
+  }
+  return { ok: true, position: { txid: BigInt(txid), seq: BigInt(seq) } };
+}
+
+function isDigits(value: string | undefined): value is string {
+  return value !== undefined && /^\d{1,20}$/.test(value);
+}
+
+export function comparePositions(a: ChangePosition, b: ChangePosition): number {
+  if (a.txid !== b.txid) return a.txid < b.txid ? -1 : 1;
+  if (a.seq !== b.seq) return a.seq < b.seq ? -1 : 1;
+  return 0;
+}
+
+/** The change position of a stored row (driver values: xid8 as text, seq as number). */
+export function positionOf(row: Record<string, unknown>): ChangePosition {
+  return { txid: BigInt(row.changeTxid as string), seq: BigInt(row.changeSeq as number) };
+}

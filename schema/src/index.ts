@@ -1,0 +1,34 @@
+export {
+  exampleTables,
+  MAX_ACCOLADES_PER_COMMAND,
+  todoItem,
+  vehicleManufacturer,
+  vehicleModel,
+  vehicleModelUpdate,
+} from './example-model';
+export type { RowValues, SyncHookContext, SyncTableHooks, SyncWriter } from './hooks';
+export { SyncRejection } from './hooks';
+export type {
+  ConflictCode,
+  Cursor,
+  ErrorCode,
+  Operation,
+  OperationKind,
+  Outcome,
+  OutcomeCode,
+  OutcomeStatus,
+  PullPage,
+  RejectionCode,
+  SystemFields,
+} from './protocol';
+export {
+  CONFLICT_CODES,
+  isConflict,
+  isRejected,
+  OPERATION_KINDS,
+  OUTCOME_STATUSES,
+  REJECTION_CODES,
+  tableNames,
+} from './protocol';
+export type { SyncTable, SyncTableInfo, SyncTableOptions, TableAccess } from './sync-table';
+export { CHANGE_SEQUENCE, getSyncTableInfo, SYSTEM_COLUMNS, syncTable } from './sync-table';

@@ -1,0 +1,90 @@
+/** The protocol shared by the gateway and the client; see DESIGN.md, "GraphQL API". */
+
+export type OperationKind = 'INSERT' | 'UPDATE' | 'DELETE';
+
+export type OutcomeStatus = 'APPLIED' | 'CONFLICT' | 'REJECTED';
+
+export type ConflictCode = 'VERSION_MISMATCH' | 'ALREADY_EXISTS' | 'NOT_FOUND' | 'DELETED';
+
+export type RejectionCode = 'FORBIDDEN' | 'INVALID' | 'CONSTRAINT';
+
+export type OutcomeCode = ConflictCode | RejectionCode;
+
+/** `extensions.code` of the GraphQL errors the gateway returns. */
+export type ErrorCode =
+  | 'BAD_USER_INPUT'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'CURSOR_EXPIRED'
+  | 'LIMIT_EXCEEDED'
+  | 'INTERNAL_SERVER_ERROR';
+
+export const OPERATION_KINDS: readonly OperationKind[] = ['INSERT', 'UPDATE', 'DELETE'];
+export const OUTCOME_STATUSES: readonly OutcomeStatus[] = ['APPLIED', 'CONFLICT', 'REJECTED'];
+export const CONFLICT_CODES: readonly ConflictCode[] = [
+  'VERSION_MISMATCH',
+  'ALREADY_EXISTS',
+  'NOT_FOUND',
+  'DELETED',
+];
+export const REJECTION_CODES: readonly RejectionCode[] = ['FORBIDDEN', 'INVALID', 'CONSTRAINT'];
+
+/** An opaque pull position; pass it back as `after`. */
+export type Cursor = string & { readonly __cursor: unique symbol };
+
+/** The fields every synced row has. */
+export interface SystemFields {
+  id: string;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  deleted: boolean;
+}
+
+/**
+ * One queued change, as the client persists it and pushes it. Plain JSON only.
+ * `version` is the version the client last saw (absent for INSERT).
+ */
+export interface Operation<TData = Record<string, unknown>> {
+  opId: string;
+  table: string;
+  kind: OperationKind;
+  id: string;
+  version?: number;
+  data?: TData;
+}
+
+export interface Outcome<TRow = Record<string, unknown>> {
+  opId: string | null;
+  status: OutcomeStatus;
+  code: OutcomeCode | null;
+  message: string | null;
+  row: TRow | null;
+}
+
+export interface PullPage<TRow = Record<string, unknown>> {
+  rows: TRow[];
+  cursor: Cursor;
+  hasMore: boolean;
+}
+
+export function isConflict(outcome: Outcome<unknown>): boolean {
+  return outcome.status === 'CONFLICT';
+}
+
+export function isRejected(outcome: Outcome<unknown>): boolean {
+  return outcome.status === 'REJECTED';
+}
+
+/** GraphQL names generated for a table: `todoItem` -> `TodoItem`, `pullTodoItems`, ... */
+export function tableNames(name: string) {
+  const type = name.charAt(0).toUpperCase() + name.slice(1);
+  return {
+    type,
+    pull: `pull${type}s`,
+    lookup: name,
+    insert: `insert${type}`,
+    update: `update${type}`,
+    delete: `delete${type}`,
+  };
+}
