@@ -1,5 +1,6 @@
 import SchemaBuilder from '@pothos/core';
-import { GraphQLError, Kind, type ValueNode } from 'graphql';
+import { Kind, type ValueNode } from 'graphql';
+import { createGraphQLError } from 'graphql-yoga';
 
 /** What every resolver gets: who is asking. */
 export interface GatewayContext {
@@ -36,7 +37,7 @@ export function createBuilder() {
     serialize: (value) => value,
     parseValue: (value) => {
       if (typeof value !== 'string')
-        throw new GraphQLError('A Cursor is a string returned by a pull');
+        throw createGraphQLError('A Cursor is a string returned by a pull');
       return value;
     },
   });
@@ -50,7 +51,7 @@ const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-
 function parseDateTime(value: unknown): Date {
   const date = typeof value === 'string' && ISO_DATE_TIME.test(value) ? new Date(value) : undefined;
   if (!date || Number.isNaN(date.getTime())) {
-    throw new GraphQLError(
+    throw createGraphQLError(
       'A DateTime is an ISO 8601 string with a time zone, e.g. 2026-05-01T08:30:00Z',
     );
   }
@@ -74,6 +75,6 @@ function jsonLiteral(node: ValueNode): unknown {
         node.fields.map((field) => [field.name.value, jsonLiteral(field.value)]),
       );
     default:
-      throw new GraphQLError('JSON literals cannot contain variables');
+      throw createGraphQLError('JSON literals cannot contain variables');
   }
 }

@@ -1,6 +1,6 @@
 import type { ErrorCode } from '@syncline/schema';
-import { GraphQLError } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+import type { GraphQLError } from 'graphql';
+import { createGraphQLError, type Plugin } from 'graphql-yoga';
 
 const known = new Set<string>([
   'BAD_USER_INPUT',
@@ -19,28 +19,25 @@ export function useErrorCodes(): Plugin {
   return {
     onResultProcess({ result, setResult }) {
       if (Array.isArray(result) || !('errors' in result) || !result.errors?.length) return;
-      setResult({ ...result, errors: result.errors.map(withCode) });
+      setResult({
+        ...result,
+        errors: result.errors.map((error) => withCode(error as GraphQLError)),
+      });
     },
   };
 }
 
-function withCode(error: GraphQLError | Error): GraphQLError {
-  const graphQLError = error instanceof GraphQLError ? error : new GraphQLError(error.message);
-  const code = graphQLError.extensions.code;
-  const { originalError, ...kept } = graphQLError.extensions as { originalError?: unknown };
-  if (typeof code === 'string' && known.has(code) && originalError === undefined)
-    return graphQLError;
-  // originalError would carry a parser's or driver's own words: never sent.
-  const { http, ...extensions } = kept as { http?: unknown };
-  return new GraphQLError(graphQLError.message, {
-    nodes: graphQLError.nodes ?? null,
-    source: graphQLError.source ?? null,
-    positions: graphQLError.positions ?? null,
-    path: graphQLError.path ?? null,
-    extensions: {
-      ...extensions,
-      ...(http ? { http } : {}),
-      code: typeof code === 'string' && known.has(code) ? code : 'BAD_USER_INPUT',
-    },
+function withCode(error: GraphQLError): GraphQLError {
+  const { originalError, ...extensions } = (error.extensions ?? {}) as Record<string, unknown>;
+  const code = extensions.code;
+  const isKnown = typeof code === 'string' && known.has(code);
+  if (isKnown && originalError === undefined) return error;
+  // originalError would carry a parser's or driver's own words: it is never sent.
+  return createGraphQLError(error.message, {
+    nodes: error.nodes ?? null,
+    source: error.source ?? null,
+    positions: error.positions ?? null,
+    path: error.path ?? null,
+    extensions: { ...extensions, code: isKnown ? code : 'BAD_USER_INPUT' },
   });
 }

@@ -1,0 +1,63 @@
+import {
+  createGateway,
+  type GatewayOptions,
+  type SyncDatabase,
+  seedExampleData,
+} from '@syncline/gateway';
+import { exampleTables } from '@syncline/schema';
+
+export interface GraphQLResponse<TData = Record<string, unknown>> {
+  status: number;
+  data?: TData | null;
+  errors?: { message: string; extensions?: Record<string, unknown>; path?: string[] }[];
+}
+
+/** Test requests say who they are with this header; real deployments use a JWT. */
+export const TEST_USER_HEADER = 'x-test-user';
+
+/** An in-process gateway over the example model, with a small GraphQL client around `yoga.fetch`. */
+export async function startGateway(database: SyncDatabase, options: Partial<GatewayOptions> = {}) {
+  await seedExampleData(database.db);
+  const yoga = createGateway({
+    tables: exampleTables,
+    database,
+    authenticate: (request) => request.headers.get(TEST_USER_HEADER) ?? 'alice',
+    ...options,
+  });
+
+  async function request(body: string, headers: Record<string, string> = {}) {
+    return yoga.fetch('http://gateway.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+    });
+  }
+
+  async function graphql<TData = Record<string, unknown>>(
+    query: string,
+    variables: Record<string, unknown> = {},
+    user = 'alice',
+  ): Promise<GraphQLResponse<TData>> {
+    const response = await request(JSON.stringify({ query, variables }), {
+      [TEST_USER_HEADER]: user,
+    });
+    return { status: response.status, ...((await response.json()) as object) };
+  }
+
+  /** Runs a query that must succeed, and returns its data. */
+  async function data<TData = Record<string, unknown>>(
+    query: string,
+    variables: Record<string, unknown> = {},
+    user = 'alice',
+  ): Promise<TData> {
+    const result = await graphql<TData>(query, variables, user);
+    if (result.errors?.length || !result.data) {
+      throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
+    }
+    return result.data;
+  }
+
+  return { yoga, request, graphql, data };
+}
+
+export type TestGateway = Awaited<ReturnType<typeof startGateway>>;
