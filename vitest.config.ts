@@ -15,6 +15,8 @@ export default defineConfig({
     // One file at a time: a pull waits for every transaction older than its snapshot, on
     // the whole Postgres cluster, so the suites must not hold transactions open for each other.
     fileParallelism: false,
+    reporters: ['default', 'json'],
+    outputFile: { json: 'test-results/vitest.json' },
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

@@ -9,6 +9,7 @@ import {
   lt,
   lte,
   or,
+  param,
   type SQL,
   sql,
 } from 'drizzle-orm';
@@ -95,7 +96,7 @@ function condition(column: PgColumn, op: string, operand: unknown, path: string)
       return eq(column, operand);
     case 'ne':
       // SQL's <> never matches NULL; "not equal to x" should include rows without a value.
-      return sql`${column} is distinct from ${operand}`;
+      return sql`${column} is distinct from ${param(operand, column)}`;
     case 'lt':
       return lt(column, operand);
     case 'lte':

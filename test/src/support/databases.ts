@@ -11,6 +11,8 @@ export interface TestDatabaseKind {
 
 export interface TestDatabase {
   database: SyncDatabase;
+  /** The connection string, for Postgres; undefined for PGlite. */
+  url: string | undefined;
   /** Another connection pool to the same database (Postgres only): a second gateway process. */
   connectAgain(): Promise<SyncDatabase>;
   drop(): Promise<void>;
@@ -23,6 +25,7 @@ const pglite: TestDatabaseKind = {
     await database.migrate(exampleMigrations);
     return {
       database,
+      url: undefined,
       connectAgain: () => Promise.reject(new Error('PGlite has a single connection')),
       drop: () => database.close(),
     };
@@ -49,6 +52,7 @@ function postgresKind(serverUrl: string): TestDatabaseKind {
       await database.migrate(exampleMigrations);
       return {
         database,
+        url: url.toString(),
         connectAgain: connect,
         async drop() {
           await Promise.all(opened.map((each) => each.close()));

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { comparePositions, decodeCursor, encodeCursor } from './cursor';
+
+describe('cursor', () => {
+  it('round-trips a position, opaque to clients', () => {
+    const position = { txid: 18446744073709551615n, seq: 42n };
+    const cursor = encodeCursor('todoItem', position);
+    expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(cursor).not.toContain('42');
+    expect(decodeCursor('todoItem', cursor)).toEqual({ ok: true, position });
+  });
+
+  it('refuses cursors of another table, and anything it did not make', () => {
+    const cursor = encodeCursor('vehicleModel', { txid: 1n, seq: 1n });
+    expect(decodeCursor('todoItem', cursor)).toEqual({
+      ok: false,
+      reason: 'is a cursor of table vehicleModel, not todoItem',
+    });
+    const forged = (text: string) => Buffer.from(text).toString('base64url');
+    for (const bad of [
+      '',
+      '!!',
+      'a'.repeat(300),
+      forged('c1:todoItem:1'),
+      forged('c2:todoItem:1:1'),
+      forged('c1:todoItem:-1:1'),
+      forged('c1:todoItem:1:1:1'),
+      forged("c1:todoItem:1';--:1"),
+    ]) {
+      expect(decodeCursor('todoItem', bad).ok, bad).toBe(false);
+    }
+  });
+
+  it('orders positions by transaction, then by sequence', () => {
+    expect(comparePositions({ txid: 1n, seq: 9n }, { txid: 2n, seq: 1n })).toBe(-1);
+    expect(comparePositions({ txid: 2n, seq: 2n }, { txid: 2n, seq: 1n })).toBe(1);
+    expect(comparePositions({ txid: 2n, seq: 2n }, { txid: 2n, seq: 2n })).toBe(0);
+  });
+});

@@ -1,0 +1,111 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { postgresKinds } from './support/databases';
+
+const root = new URL('../..', import.meta.url).pathname;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Starts `gateway/src/server.ts` as `pnpm start` does, and waits until it listens. */
+async function startServer(env: Record<string, string>) {
+  const port = await freePort();
+  const child = spawn(join(root, 'gateway/node_modules/.bin/tsx'), ['src/server.ts'], {
+    cwd: join(root, 'gateway'),
+    env: { ...process.env, DATABASE_URL: '', ...env, PORT: String(port), LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Syncline gateway on')) resolve();
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const graphql = async (query: string) => {
+    const response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query }),
+    });
+    return (await response.json()) as { data: Record<string, { rows: Record<string, unknown>[] }> };
+  };
+  return { url, child, graphql, output: () => output };
+}
+
+function stop(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    child.once('exit', (code) => resolve(code));
+    child.kill('SIGTERM');
+  });
+}
+
+describe('the gateway server', () => {
+  const dirs: string[] = [];
+  afterAll(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))));
+
+  it('creates its PGlite folder, seeds it, serves GraphiQL offline, keeps data across restarts, stops on SIGTERM', async () => {
+    const parent = await mkdtemp(join(tmpdir(), 'syncline-server-'));
+    dirs.push(parent);
+    const dataDir = join(parent, 'data');
+    const first = await startServer({ SYNCLINE_DATA_DIR: dataDir });
+    expect((await stat(dataDir)).isDirectory()).toBe(true);
+    expect((await fetch(`${first.url}/health`)).status).toBe(200);
+
+    const page = await fetch(`${first.url}/graphql`, { headers: { accept: 'text/html' } });
+    const html = await page.text();
+    expect(html).toContain('<title>Syncline</title>');
+    expect(html).toContain('pullTodoItems');
+    // Self-contained: no script or stylesheet from a CDN this machine cannot reach.
+    expect(html).not.toMatch(/<(script|link)[^>]+(src|href)="https?:/);
+
+    const seeded = await first.graphql('{ pullVehicleManufacturers(limit: 100) { rows { id } } }');
+    expect(seeded.data.pullVehicleManufacturers?.rows).toHaveLength(6);
+    await first.graphql(
+      'mutation { insertTodoItem(input: { id: "kept", text: "survives a restart" }) { status } }',
+    );
+    expect(await stop(first.child)).toBe(0);
+
+    const second = await startServer({ SYNCLINE_DATA_DIR: dataDir });
+    const todos = await second.graphql('{ pullTodoItems { rows { id text } } }');
+    expect(todos.data.pullTodoItems?.rows).toEqual([{ id: 'kept', text: 'survives a restart' }]);
+    const again = await second.graphql('{ pullVehicleManufacturers(limit: 100) { rows { id } } }');
+    expect(again.data.pullVehicleManufacturers?.rows).toHaveLength(6);
+    expect(await stop(second.child)).toBe(0);
+  });
+
+  it.skipIf(postgresKinds.length === 0)(
+    'runs on the Postgres server of DATABASE_URL, migrating it at start-up',
+    async () => {
+      const db = await (postgresKinds[0] as NonNullable<(typeof postgresKinds)[0]>).create();
+      try {
+        const server = await startServer({ DATABASE_URL: db.url as string });
+        expect(server.output()).toContain('(Postgres)');
+        const seeded = await server.graphql('{ pullVehicleModels(limit: 100) { rows { id } } }');
+        expect(seeded.data.pullVehicleModels?.rows).toHaveLength(8);
+        expect(await stop(server.child)).toBe(0);
+      } finally {
+        await db.drop();
+      }
+    },
+  );
+
+  it('refuses a bad configuration with a message naming the variable', async () => {
+    await expect(
+      startServer({ SYNCLINE_PULL_MAX_LIMIT: 'lots', SYNCLINE_DATA_DIR: 'memory:' }),
+    ).rejects.toThrow('SYNCLINE_PULL_MAX_LIMIT must be a number of at least 1, got "lots"');
+  });
+});
