@@ -211,9 +211,7 @@ describe.each(databaseKinds)('push on $name', (kind) => {
     expect(manufacturers.rows).toEqual([]);
   });
 
-  it('reports a broken foreign key as CONSTRAINT without writing', async () => {
-    // No table of the example model can be written with a foreign key, so exercise the
-    // mapping through the command hook's target instead: an unknown model is INVALID.
+  it('reports an unknown model in a command as INVALID, naming the field', async () => {
     const [outcome] = await push(gateway, [
       {
         vehicleModelUpdate: {
@@ -335,5 +333,54 @@ describe.each(databaseKinds)('batch validation on $name', (kind) => {
     ]);
     expect(ownerSet.errors?.[0]?.message).toContain('userId');
     expect(await countTodos()).toBe(0);
+  });
+});
+
+describe.each(databaseKinds)('constraints of the database on $name', (kind) => {
+  let db: TestDatabase;
+  let gateway: TestGateway;
+  beforeAll(async () => {
+    db = await kind.create();
+    gateway = await startGateway(db.database);
+    // Rules a deployment might add to its tables: each one a CONSTRAINT outcome, not a 500.
+    for (const statement of [
+      "alter table todo_item add constraint todo_text_not_blank check (text <> '')",
+      'create unique index todo_text_unique on todo_item (user_id, text)',
+      'alter table todo_item add constraint todo_text_names_a_model foreign key (text) references vehicle_model (id) not valid',
+    ]) {
+      await db.database.db.execute(statement);
+    }
+  });
+  afterAll(() => db.drop());
+
+  it('rejects each broken rule with CONSTRAINT, naming the field, and applies the rest', async () => {
+    const outcomes = await push(gateway, [
+      todo('INSERT', 'k1', { data: { text: 'vm-volvo-fh16' } }),
+      todo('INSERT', 'k2', { data: { text: '' } }),
+      todo('INSERT', 'k3', { data: { text: 'vm-volvo-fh16' } }),
+      todo('INSERT', 'k4', { data: { text: 'not a model' } }),
+      todo('INSERT', 'k5', { data: { text: 'vm-man-tgx' } }),
+    ]);
+    expect(outcomes.map((o) => [o.status, o.code, o.message])).toEqual([
+      ['APPLIED', null, null],
+      [
+        'REJECTED',
+        'CONSTRAINT',
+        'operations[1].todoItem.data: the values break the rule todo_text_not_blank',
+      ],
+      [
+        'REJECTED',
+        'CONSTRAINT',
+        'operations[2].todoItem.data: another row already has this value (userId, text together)',
+      ],
+      [
+        'REJECTED',
+        'CONSTRAINT',
+        'operations[3].todoItem.data.text: refers to a row that does not exist',
+      ],
+      ['APPLIED', null, null],
+    ]);
+    const { rows } = await pullAll(gateway, 'pullTodoItems', null, { fields: 'id' });
+    expect(rows.map((row) => row.id)).toEqual(['k1', 'k5']);
   });
 });

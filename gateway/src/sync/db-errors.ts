@@ -7,6 +7,8 @@ interface PgErrorFields {
   detail?: string;
   column?: string;
   column_name?: string;
+  constraint?: string;
+  constraint_name?: string;
 }
 
 /** Finds the Postgres error behind a Drizzle or driver error, if there is one. */
@@ -31,29 +33,41 @@ export function rejectionFor(
 ): { code: RejectionCode; message: string } | undefined {
   const pg = findPgError(error);
   if (!pg) return undefined;
-  const field = fieldOf(served, pg.column ?? pg.column_name ?? keyInDetail(pg.detail));
-  const where = field ? `${prefix}.${field}` : prefix;
+  const column = pg.column ?? pg.column_name;
+  const fields = (column ? [column] : keysInDetail(pg.detail)).map((name) => fieldOf(served, name));
+  const where = fields.length === 1 && fields[0] ? `${prefix}.${fields[0]}` : prefix;
+  const together = fields.length > 1 ? ` (${fields.join(', ')} together)` : '';
+  const constraint = pg.constraint ?? pg.constraint_name;
+  const rule = constraint ? `the rule ${constraint}` : 'a rule of the table';
   switch (pg.code) {
     case '23502':
       return { code: 'INVALID', message: `${where}: cannot be null` };
     case '23503':
-      return { code: 'CONSTRAINT', message: `${where}: refers to a row that does not exist` };
+      return {
+        code: 'CONSTRAINT',
+        message: `${where}: refers to a row that does not exist${together}`,
+      };
     case '23505':
-      return { code: 'CONSTRAINT', message: `${where}: another row already has this value` };
+      return {
+        code: 'CONSTRAINT',
+        message: `${where}: another row already has this value${together}`,
+      };
     case '23514':
     case '23P01':
-      return { code: 'CONSTRAINT', message: `${where}: the value breaks a rule of the table` };
+      return { code: 'CONSTRAINT', message: `${where}: the values break ${rule}` };
   }
   // Class 22, data exceptions (out of range, too long, malformed): Postgres says which.
   if (pg.code.startsWith('22')) return { code: 'INVALID', message: `${where}: ${pg.message}` };
   return undefined;
 }
 
-function keyInDetail(detail: string | undefined): string | undefined {
-  return detail?.match(/^Key \(([a-z0-9_]+)\)/)?.[1];
+/** The columns of a key violation: `Key (user_id, text)=(...) already exists.` */
+function keysInDetail(detail: string | undefined): string[] {
+  return detail?.match(/^Key \(([a-z0-9_, ]+)\)=/)?.[1]?.split(', ') ?? [];
 }
 
-function fieldOf(served: ServedTable, sqlColumn: string | undefined): string | undefined {
-  if (!sqlColumn) return undefined;
-  return Object.entries(served.columns).find(([, column]) => column.name === sqlColumn)?.[0];
+function fieldOf(served: ServedTable, sqlColumn: string): string {
+  return (
+    Object.entries(served.columns).find(([, column]) => column.name === sqlColumn)?.[0] ?? sqlColumn
+  );
 }
