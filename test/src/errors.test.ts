@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseKinds, type TestDatabase } from './support/databases';
-import { startGateway, type TestGateway } from './support/gateway-client';
+import { describe, expect, it } from 'vitest';
+import { databaseKinds } from './support/databases';
+import { startGateway, useTestGateway } from './support/gateway-client';
 import { pullAll, push, pushRaw, todo } from './support/sync-calls';
 
 /** Looks for what must never reach a client: SQL, stack frames, driver internals. */
@@ -12,13 +12,7 @@ function expectNothingLeaked(body: string) {
 }
 
 describe.each(databaseKinds)('request errors on $name', (kind) => {
-  let db: TestDatabase;
-  let gateway: TestGateway;
-  beforeAll(async () => {
-    db = await kind.create();
-    gateway = await startGateway(db.database, { limits: { maxBodyBytes: 10_000 } });
-  });
-  afterAll(() => db.drop());
+  const suite = useTestGateway(kind, { limits: { maxBodyBytes: 10_000 } });
 
   it('refuses an oversized body with LIMIT_EXCEEDED, writing nothing', async () => {
     const operations = [todo('INSERT', 'big', { data: { text: 'x'.repeat(20_000) } })];
@@ -26,7 +20,7 @@ describe.each(databaseKinds)('request errors on $name', (kind) => {
       query: 'mutation($o: [PushOperation!]!) { push(operations: $o) { status } }',
       variables: { o: operations },
     });
-    const response = await gateway.request(body);
+    const response = await suite.gateway.request(body);
     expect(response.status).toBe(413);
     const result = (await response.json()) as {
       errors: { message: string; extensions: { code: string } }[];
@@ -35,7 +29,7 @@ describe.each(databaseKinds)('request errors on $name', (kind) => {
       message: 'request: the body is over the limit of 10000 bytes',
       extensions: { code: 'LIMIT_EXCEEDED' },
     });
-    expect((await pullAll(gateway, 'pullTodoItems')).rows).toEqual([]);
+    expect((await pullAll(suite.gateway, 'pullTodoItems')).rows).toEqual([]);
   });
 
   it('counts the bytes of a body sent without Content-Length', async () => {
@@ -47,7 +41,7 @@ describe.each(databaseKinds)('request errors on $name', (kind) => {
         controller.close();
       },
     });
-    const response = await gateway.yoga.fetch('http://gateway.test/graphql', {
+    const response = await suite.gateway.yoga.fetch('http://gateway.test/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: stream,
@@ -70,7 +64,7 @@ describe.each(databaseKinds)('request errors on $name', (kind) => {
     ],
     ['no query at all', JSON.stringify({ variables: {} })],
   ])('answers %s with a 4xx and a BAD_USER_INPUT code', async (_label, body) => {
-    const response = await gateway.request(body);
+    const response = await suite.gateway.request(body);
     const text = await response.text();
     expect(response.status).toBeGreaterThanOrEqual(200);
     expect(response.status).toBeLessThan(500);
@@ -81,7 +75,7 @@ describe.each(databaseKinds)('request errors on $name', (kind) => {
   });
 
   it('answers /health for load balancers', async () => {
-    const response = await gateway.yoga.fetch('http://gateway.test/health');
+    const response = await suite.gateway.yoga.fetch('http://gateway.test/health');
     expect(response.status).toBe(200);
   });
 });

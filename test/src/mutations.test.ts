@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseKinds, type TestDatabase } from './support/databases';
-import { startGateway, type TestGateway } from './support/gateway-client';
+import { describe, expect, it } from 'vitest';
+import { databaseKinds } from './support/databases';
+import { useTestGateway } from './support/gateway-client';
 import { newOpId, pullAll, push } from './support/sync-calls';
 
 const OUTCOME = 'status code message row { id version text complete dueDate deleted userId }';
 
 describe.each(databaseKinds)('per-table mutations on $name', (kind) => {
-  let db: TestDatabase;
-  let gateway: TestGateway;
-  beforeAll(async () => {
-    db = await kind.create();
-    gateway = await startGateway(db.database);
-  });
-  afterAll(() => db.drop());
+  const suite = useTestGateway(kind);
 
   type Outcome = {
     status: string;
@@ -21,18 +15,18 @@ describe.each(databaseKinds)('per-table mutations on $name', (kind) => {
     row: Record<string, unknown> | null;
   };
   const insert = (input: object, opId?: string) =>
-    gateway.data<{ insertTodoItem: Outcome }>(
+    suite.gateway.data<{ insertTodoItem: Outcome }>(
       `mutation($input: TodoItemInsert!, $opId: ID) { insertTodoItem(input: $input, opId: $opId) { ${OUTCOME} } }`,
       { input, opId },
     );
   const update = (id: string, version: number, patch: object, opId?: string) =>
-    gateway.data<{ updateTodoItem: Outcome }>(
+    suite.gateway.data<{ updateTodoItem: Outcome }>(
       `mutation($id: ID!, $version: Int!, $patch: TodoItemPatch!, $opId: ID) {
         updateTodoItem(id: $id, version: $version, patch: $patch, opId: $opId) { ${OUTCOME} } }`,
       { id, version, patch, opId },
     );
   const remove = (id: string, version: number) =>
-    gateway.data<{ deleteTodoItem: Outcome }>(
+    suite.gateway.data<{ deleteTodoItem: Outcome }>(
       `mutation($id: ID!, $version: Int!) { deleteTodoItem(id: $id, version: $version) { ${OUTCOME} } }`,
       { id, version },
     );
@@ -81,22 +75,22 @@ describe.each(databaseKinds)('per-table mutations on $name', (kind) => {
     const first = await insert({ text: 'once' }, opId);
     const again = await insert({ text: 'once' }, opId);
     expect(again).toEqual(first);
-    const { rows } = await pullAll(gateway, 'pullTodoItems', null, { fields: 'id text' });
+    const { rows } = await pullAll(suite.gateway, 'pullTodoItems', null, { fields: 'id text' });
     expect(rows.filter((row) => row.text === 'once')).toHaveLength(1);
   });
 
   it('refuses a missing required field and a malformed date, naming them', async () => {
-    const missing = await gateway.graphql(
+    const missing = await suite.gateway.graphql(
       'mutation { insertTodoItem(input: { complete: true }) { status } }',
     );
     expect(missing.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(missing.errors?.[0]?.message).toContain('text');
-    const date = await gateway.graphql(
+    const date = await suite.gateway.graphql(
       'mutation { insertTodoItem(input: { text: "x", dueDate: "tomorrow" }) { status } }',
     );
     expect(date.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(date.errors?.[0]?.message).toContain('ISO 8601');
-    const empty = await gateway.graphql(
+    const empty = await suite.gateway.graphql(
       'mutation { updateTodoItem(id: "", version: 1, patch: {}) { status } }',
     );
     expect(empty.errors?.[0]).toMatchObject({
@@ -106,7 +100,7 @@ describe.each(databaseKinds)('per-table mutations on $name', (kind) => {
   });
 
   it('offers no direct mutation of a read-only table', async () => {
-    const result = await gateway.graphql(
+    const result = await suite.gateway.graphql(
       'mutation { insertVehicleManufacturer(input: { name: "x", country: "y" }) { status } }',
     );
     expect(result.errors?.[0]?.message).toContain('Cannot query field "insertVehicleManufacturer"');
@@ -114,17 +108,11 @@ describe.each(databaseKinds)('per-table mutations on $name', (kind) => {
 });
 
 describe.each(databaseKinds)('the command table on $name', (kind) => {
-  let db: TestDatabase;
-  let gateway: TestGateway;
-  beforeAll(async () => {
-    db = await kind.create();
-    gateway = await startGateway(db.database);
-  });
-  afterAll(() => db.drop());
+  const suite = useTestGateway(kind);
 
   const model = async (id: string) =>
     (
-      await gateway.data<{ vehicleModel: { accoladeCount: number; version: number } }>(
+      await suite.gateway.data<{ vehicleModel: { accoladeCount: number; version: number } }>(
         'query($id: ID!) { vehicleModel(id: $id) { accoladeCount version } }',
         { id },
       )
@@ -134,14 +122,14 @@ describe.each(databaseKinds)('the command table on $name', (kind) => {
   });
 
   it("raises the model's accoladeCount in the same transaction, and pulls carry it", async () => {
-    const { cursor } = await pullAll(gateway, 'pullVehicleModels', null, { fields: 'id' });
-    const outcomes = await push(gateway, [
+    const { cursor } = await pullAll(suite.gateway, 'pullVehicleModels', null, { fields: 'id' });
+    const outcomes = await push(suite.gateway, [
       command('c1', { vehicleModelId: 'vm-iveco-daily', accoladeCount: 2 }),
       command('c2', { vehicleModelId: 'vm-iveco-daily', accoladeCount: 3 }),
     ]);
     expect(outcomes.map((o) => o.status)).toEqual(['APPLIED', 'APPLIED']);
     expect(await model('vm-iveco-daily')).toEqual({ accoladeCount: 5, version: 3 });
-    const { rows } = await pullAll(gateway, 'pullVehicleModels', cursor, {
+    const { rows } = await pullAll(suite.gateway, 'pullVehicleModels', cursor, {
       fields: 'id accoladeCount',
     });
     expect(rows).toEqual([{ id: 'vm-iveco-daily', accoladeCount: 5 }]);
@@ -149,7 +137,7 @@ describe.each(databaseKinds)('the command table on $name', (kind) => {
 
   it('undoes the command when its hook rejects it', async () => {
     const before = await model('vm-ford-transit');
-    const outcomes = await push(gateway, [
+    const outcomes = await push(suite.gateway, [
       command('c3', { vehicleModelId: 'vm-ford-transit', accoladeCount: 0 }),
       command('c4', { vehicleModelId: 'vm-missing', accoladeCount: 1 }),
       {
@@ -169,7 +157,7 @@ describe.each(databaseKinds)('the command table on $name', (kind) => {
     ]);
     expect(await model('vm-ford-transit')).toEqual(before);
     // The rejected command rows were rolled back with their hook: the ids are free.
-    const [retry] = await push(gateway, [
+    const [retry] = await push(suite.gateway, [
       command('c3', { vehicleModelId: 'vm-ford-transit', accoladeCount: 1 }),
     ]);
     expect(retry?.status).toBe('APPLIED');
@@ -181,8 +169,8 @@ describe.each(databaseKinds)('the command table on $name', (kind) => {
 
   it('replays a command once: the count is raised once', async () => {
     const op = command('c5', { vehicleModelId: 'vm-volvo-fmx', accoladeCount: 4 });
-    await push(gateway, [op]);
-    await push(gateway, [op]);
+    await push(suite.gateway, [op]);
+    await push(suite.gateway, [op]);
     expect((await model('vm-volvo-fmx')).accoladeCount).toBe(4);
   });
 });

@@ -1,28 +1,27 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseKinds, type TestDatabase } from './support/databases';
-import { startGateway, type TestGateway } from './support/gateway-client';
+import { describe, expect, it } from 'vitest';
+import { databaseKinds } from './support/databases';
+import { useTestGateway } from './support/gateway-client';
 import { pullAll, pullPage, push, todo } from './support/sync-calls';
 
 describe.each(databaseKinds)('pull on $name', (kind) => {
-  let db: TestDatabase;
-  let gateway: TestGateway;
-  beforeAll(async () => {
-    db = await kind.create();
-    gateway = await startGateway(db.database);
-  });
-  afterAll(() => db.drop());
+  const suite = useTestGateway(kind);
 
   it('returns every change once, in change order, across pages', async () => {
     const ids = Array.from({ length: 25 }, (_, i) => `o${String(i).padStart(2, '0')}`);
     await push(
-      gateway,
+      suite.gateway,
       ids.map((id) => todo('INSERT', id, { data: { text: id } })),
     );
     const pages: number[] = [];
     let cursor: string | null = null;
     const seen: string[] = [];
     for (;;) {
-      const page = await pullPage(gateway, 'pullTodoItems', { after: cursor, limit: 10 }, 'id');
+      const page = await pullPage(
+        suite.gateway,
+        'pullTodoItems',
+        { after: cursor, limit: 10 },
+        'id',
+      );
       pages.push(page.rows.length);
       seen.push(...page.rows.map((row) => row.id as string));
       cursor = page.cursor;
@@ -31,18 +30,18 @@ describe.each(databaseKinds)('pull on $name', (kind) => {
     expect(pages).toEqual([10, 10, 5]);
     expect(seen).toEqual(ids);
     // Nothing changed since: the same cursor returns nothing and stays usable.
-    const again = await pullPage(gateway, 'pullTodoItems', { after: cursor }, 'id');
+    const again = await pullPage(suite.gateway, 'pullTodoItems', { after: cursor }, 'id');
     expect(again).toEqual({ rows: [], cursor, hasMore: false });
   });
 
   it('returns only what changed after the cursor, updates and tombstones included', async () => {
-    const { cursor } = await pullAll(gateway, 'pullTodoItems');
-    await push(gateway, [
+    const { cursor } = await pullAll(suite.gateway, 'pullTodoItems');
+    await push(suite.gateway, [
       todo('UPDATE', 'o03', { version: 1, data: { complete: true } }),
       todo('DELETE', 'o07', { version: 1 }),
       todo('INSERT', 'o99', { data: { text: 'new' } }),
     ]);
-    const { rows } = await pullAll(gateway, 'pullTodoItems', cursor, {
+    const { rows } = await pullAll(suite.gateway, 'pullTodoItems', cursor, {
       fields: 'id version complete deleted text',
     });
     expect(rows).toEqual([
@@ -53,11 +52,11 @@ describe.each(databaseKinds)('pull on $name', (kind) => {
   });
 
   it('carries a row changed twice once, at its latest position', async () => {
-    const { cursor } = await pullAll(gateway, 'pullTodoItems');
-    await push(gateway, [todo('UPDATE', 'o01', { version: 1, data: { text: 'a' } })]);
-    await push(gateway, [todo('UPDATE', 'o02', { version: 1, data: { text: 'b' } })]);
-    await push(gateway, [todo('UPDATE', 'o01', { version: 2, data: { text: 'c' } })]);
-    const { rows } = await pullAll(gateway, 'pullTodoItems', cursor, { fields: 'id text' });
+    const { cursor } = await pullAll(suite.gateway, 'pullTodoItems');
+    await push(suite.gateway, [todo('UPDATE', 'o01', { version: 1, data: { text: 'a' } })]);
+    await push(suite.gateway, [todo('UPDATE', 'o02', { version: 1, data: { text: 'b' } })]);
+    await push(suite.gateway, [todo('UPDATE', 'o01', { version: 2, data: { text: 'c' } })]);
+    const { rows } = await pullAll(suite.gateway, 'pullTodoItems', cursor, { fields: 'id text' });
     expect(rows).toEqual([
       { id: 'o02', text: 'b' },
       { id: 'o01', text: 'c' },
@@ -65,7 +64,7 @@ describe.each(databaseKinds)('pull on $name', (kind) => {
   });
 
   it('filters with every operator, as bound parameters', async () => {
-    await push(gateway, [
+    await push(suite.gateway, [
       todo('INSERT', 'f1', { data: { text: "it's 50% done", dueDate: '2026-05-01T08:00:00Z' } }),
       todo('INSERT', 'f2', {
         data: { text: 'pump check', complete: true, dueDate: '2026-06-01T08:00:00.000Z' },
@@ -73,7 +72,7 @@ describe.each(databaseKinds)('pull on $name', (kind) => {
       todo('INSERT', 'f3', { data: { text: 'no due date' } }),
     ]);
     const ids = async (where: object) =>
-      (await pullAll(gateway, 'pullTodoItems', null, { where, fields: 'id' })).rows
+      (await pullAll(suite.gateway, 'pullTodoItems', null, { where, fields: 'id' })).rows
         .map((row) => row.id as string)
         .filter((id) => id.startsWith('f'))
         .sort();
@@ -104,7 +103,7 @@ describe.each(databaseKinds)('pull on $name', (kind) => {
   });
 
   it('pulls reference data with a filter', async () => {
-    const { rows } = await pullAll(gateway, 'pullVehicleManufacturers', null, {
+    const { rows } = await pullAll(suite.gateway, 'pullVehicleManufacturers', null, {
       where: { country: { eq: 'Germany' } },
       fields: 'name country',
     });
@@ -112,12 +111,18 @@ describe.each(databaseKinds)('pull on $name', (kind) => {
   });
 
   it('shows each user only their own rows of an owned table', async () => {
-    await push(gateway, [todo('INSERT', 'bob-1', { data: { text: "bob's" } })], 'bob');
-    const bob = await pullAll(gateway, 'pullTodoItems', null, { fields: 'id userId', user: 'bob' });
+    await push(suite.gateway, [todo('INSERT', 'bob-1', { data: { text: "bob's" } })], 'bob');
+    const bob = await pullAll(suite.gateway, 'pullTodoItems', null, {
+      fields: 'id userId',
+      user: 'bob',
+    });
     expect(bob.rows).toEqual([{ id: 'bob-1', userId: 'bob' }]);
-    const alice = await pullAll(gateway, 'pullTodoItems', null, { fields: 'id', user: 'alice' });
+    const alice = await pullAll(suite.gateway, 'pullTodoItems', null, {
+      fields: 'id',
+      user: 'alice',
+    });
     expect(alice.rows.map((row) => row.id)).not.toContain('bob-1');
-    const lookup = await gateway.data<{ todoItem: unknown }>(
+    const lookup = await suite.gateway.data<{ todoItem: unknown }>(
       '{ todoItem(id: "bob-1") { id } }',
       {},
       'alice',
@@ -126,16 +131,18 @@ describe.each(databaseKinds)('pull on $name', (kind) => {
   });
 
   it('looks up one row by id, tombstones included', async () => {
-    const found = await gateway.data<{ todoItem: unknown }>(
+    const found = await suite.gateway.data<{ todoItem: unknown }>(
       '{ todoItem(id: "o07") { id deleted version } }',
     );
     expect(found.todoItem).toEqual({ id: 'o07', deleted: true, version: 2 });
-    const none = await gateway.data<{ todoItem: unknown }>('{ todoItem(id: "nothing") { id } }');
+    const none = await suite.gateway.data<{ todoItem: unknown }>(
+      '{ todoItem(id: "nothing") { id } }',
+    );
     expect(none.todoItem).toBeNull();
   });
 
   it('offers no pull of a write-only table', async () => {
-    const result = await gateway.graphql('{ pullVehicleModelUpdates { cursor } }');
+    const result = await suite.gateway.graphql('{ pullVehicleModelUpdates { cursor } }');
     expect(result.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
     expect(result.errors?.[0]?.message).toContain('Cannot query field "pullVehicleModelUpdates"');
   });
@@ -169,11 +176,11 @@ describe.each(databaseKinds)('pull on $name', (kind) => {
       ],
     ];
     for (const [query, code, message] of cases) {
-      const result = await gateway.graphql(query);
+      const result = await suite.gateway.graphql(query);
       expect(result.errors?.[0], query).toMatchObject({ message, extensions: { code } });
     }
-    const { cursor } = await pullAll(gateway, 'pullVehicleModels', null, { fields: 'id' });
-    const wrongTable = await gateway.graphql(
+    const { cursor } = await pullAll(suite.gateway, 'pullVehicleModels', null, { fields: 'id' });
+    const wrongTable = await suite.gateway.graphql(
       'query($c: Cursor) { pullTodoItems(after: $c) { cursor } }',
       { c: cursor },
     );
@@ -186,13 +193,13 @@ describe.each(databaseKinds)('pull on $name', (kind) => {
   it('refuses filters that are too deep or too wide with LIMIT_EXCEEDED', async () => {
     let where: object = { id: { eq: 'x' } };
     for (let i = 0; i < 6; i++) where = { and: [where] };
-    const deep = await gateway.graphql(
+    const deep = await suite.gateway.graphql(
       'query($w: TodoItemWhere) { pullTodoItems(where: $w) { cursor } }',
       { w: where },
     );
     expect(deep.errors?.[0]).toMatchObject({ extensions: { code: 'LIMIT_EXCEEDED' } });
     expect(deep.errors?.[0]?.message).toMatch(/^where(\.and\[0\])+: and\/or nest at most 4 deep$/);
-    const wide = await gateway.graphql(
+    const wide = await suite.gateway.graphql(
       'query($w: TodoItemWhere) { pullTodoItems(where: $w) { cursor } }',
       {
         w: { id: { in: Array.from({ length: 1001 }, (_, i) => `id${i}`) } },

@@ -1,20 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseKinds, type TestDatabase } from './support/databases';
-import { startGateway, type TestGateway } from './support/gateway-client';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { databaseKinds } from './support/databases';
+import { useTestGateway } from './support/gateway-client';
 import { newOpId, pullAll, push, pushRaw, todo } from './support/sync-calls';
 
 describe.each(databaseKinds)('push on $name', (kind) => {
-  let db: TestDatabase;
-  let gateway: TestGateway;
-  beforeAll(async () => {
-    db = await kind.create();
-    gateway = await startGateway(db.database);
-  });
-  afterAll(() => db.drop());
+  const suite = useTestGateway(kind);
 
   const serverRow = async (id: string, user = 'alice') =>
     (
-      await gateway.data<{ todoItem: Record<string, unknown> | null }>(
+      await suite.gateway.data<{ todoItem: Record<string, unknown> | null }>(
         'query($id: ID!) { todoItem(id: $id) { id version text complete deleted } }',
         { id },
         user,
@@ -22,7 +16,7 @@ describe.each(databaseKinds)('push on $name', (kind) => {
     ).todoItem;
 
   it('applies inserts, updates and deletes in order, bumping the version each time', async () => {
-    const outcomes = await push(gateway, [
+    const outcomes = await push(suite.gateway, [
       todo('INSERT', 'p1', { data: { text: 'Check pump' } }),
       todo('UPDATE', 'p1', { version: 1, data: { complete: true } }),
       todo('UPDATE', 'p1', { version: 2, data: { text: 'Check pump twice' } }),
@@ -38,7 +32,7 @@ describe.each(databaseKinds)('push on $name', (kind) => {
       complete: true,
       userId: 'alice',
     });
-    const [deleted] = await push(gateway, [todo('DELETE', 'p1', { version: 3 })]);
+    const [deleted] = await push(suite.gateway, [todo('DELETE', 'p1', { version: 3 })]);
     expect(deleted).toMatchObject({ status: 'APPLIED', row: { version: 4, deleted: true } });
     expect(await serverRow('p1')).toEqual({
       id: 'p1',
@@ -50,9 +44,11 @@ describe.each(databaseKinds)('push on $name', (kind) => {
   });
 
   it('answers a stale version with VERSION_MISMATCH and the current row, changing nothing', async () => {
-    await push(gateway, [todo('INSERT', 'p2', { data: { text: 'v1' } })]);
-    await push(gateway, [todo('UPDATE', 'p2', { version: 1, data: { text: 'v2 by tablet' } })]);
-    const [outcome] = await push(gateway, [
+    await push(suite.gateway, [todo('INSERT', 'p2', { data: { text: 'v1' } })]);
+    await push(suite.gateway, [
+      todo('UPDATE', 'p2', { version: 1, data: { text: 'v2 by tablet' } }),
+    ]);
+    const [outcome] = await push(suite.gateway, [
       todo('UPDATE', 'p2', { version: 1, data: { text: 'v2 by phone' } }),
     ]);
     expect(outcome).toMatchObject({
@@ -60,7 +56,7 @@ describe.each(databaseKinds)('push on $name', (kind) => {
       code: 'VERSION_MISMATCH',
       row: { text: 'v2 by tablet', version: 2 },
     });
-    const [stale] = await push(gateway, [todo('DELETE', 'p2', { version: 1 })]);
+    const [stale] = await push(suite.gateway, [todo('DELETE', 'p2', { version: 1 })]);
     expect(stale).toMatchObject({
       status: 'CONFLICT',
       code: 'VERSION_MISMATCH',
@@ -74,8 +70,8 @@ describe.each(databaseKinds)('push on $name', (kind) => {
   });
 
   it('answers ALREADY_EXISTS, NOT_FOUND and DELETED with the server row', async () => {
-    await push(gateway, [todo('INSERT', 'p3', { data: { text: 'first' } })]);
-    const outcomes = await push(gateway, [
+    await push(suite.gateway, [todo('INSERT', 'p3', { data: { text: 'first' } })]);
+    const outcomes = await push(suite.gateway, [
       todo('INSERT', 'p3', { data: { text: 'second' } }),
       todo('UPDATE', 'missing', { version: 1, data: { text: 'x' } }),
       todo('DELETE', 'missing', { version: 1 }),
@@ -96,44 +92,46 @@ describe.each(databaseKinds)('push on $name', (kind) => {
   });
 
   it('treats deleting a deleted row as APPLIED, leaving the tombstone as it is', async () => {
-    await push(gateway, [todo('INSERT', 'p4', { data: { text: 'gone' } })]);
-    await push(gateway, [todo('DELETE', 'p4', { version: 1 })]);
-    const [again] = await push(gateway, [todo('DELETE', 'p4', { version: 1 })]);
+    await push(suite.gateway, [todo('INSERT', 'p4', { data: { text: 'gone' } })]);
+    await push(suite.gateway, [todo('DELETE', 'p4', { version: 1 })]);
+    const [again] = await push(suite.gateway, [todo('DELETE', 'p4', { version: 1 })]);
     expect(again).toMatchObject({ status: 'APPLIED', row: { deleted: true, version: 2 } });
     expect(await serverRow('p4')).toMatchObject({ deleted: true, version: 2 });
   });
 
   it('returns the first outcome for a replayed opId and writes nothing again', async () => {
     const insert = todo('INSERT', 'p5', { data: { text: 'once' } });
-    const [first] = await push(gateway, [insert]);
+    const [first] = await push(suite.gateway, [insert]);
     const update = todo('UPDATE', 'p5', { version: 1, data: { text: 'twice?' } });
-    await push(gateway, [update]);
+    await push(suite.gateway, [update]);
     // The response to both was "lost": the client sends the same operations again.
-    const replayed = await push(gateway, [insert, update]);
+    const replayed = await push(suite.gateway, [insert, update]);
     expect(replayed[0]).toEqual(first);
     expect(replayed[1]).toMatchObject({ status: 'APPLIED', row: { version: 2, text: 'twice?' } });
     expect(await serverRow('p5')).toMatchObject({ version: 2, text: 'twice?' });
-    const { rows } = await pullAll(gateway, 'pullTodoItems', null, { where: { id: { eq: 'p5' } } });
+    const { rows } = await pullAll(suite.gateway, 'pullTodoItems', null, {
+      where: { id: { eq: 'p5' } },
+    });
     expect(rows).toHaveLength(1);
   });
 
   it('re-evaluates a replayed opId whose first outcome was a conflict: it changed nothing', async () => {
-    await push(gateway, [todo('INSERT', 'p6', { data: { text: 'a' } })]);
-    await push(gateway, [todo('UPDATE', 'p6', { version: 1, data: { text: 'b' } })]);
+    await push(suite.gateway, [todo('INSERT', 'p6', { data: { text: 'a' } })]);
+    await push(suite.gateway, [todo('UPDATE', 'p6', { version: 1, data: { text: 'b' } })]);
     const stale = todo('UPDATE', 'p6', { version: 1, data: { text: 'c' } });
-    const [conflict] = await push(gateway, [stale]);
+    const [conflict] = await push(suite.gateway, [stale]);
     expect(conflict?.status).toBe('CONFLICT');
     // The app resolved it client-wins: same operation, the server's version.
     const resent = { todoItem: { ...stale.todoItem, version: 2 } };
-    const [outcome] = await push(gateway, [resent]);
+    const [outcome] = await push(suite.gateway, [resent]);
     expect(outcome).toMatchObject({ status: 'APPLIED', row: { text: 'c', version: 3 } });
   });
 
   it('keeps opIds per user: another user reusing an opId gets their own outcome', async () => {
     const op = todo('INSERT', 'p7', { data: { text: "alice's" } });
-    await push(gateway, [op], 'alice');
+    await push(suite.gateway, [op], 'alice');
     const [bob] = await push(
-      gateway,
+      suite.gateway,
       [{ todoItem: { ...op.todoItem, id: 'p7-bob', data: { text: "bob's" } } }],
       'bob',
     );
@@ -144,7 +142,7 @@ describe.each(databaseKinds)('push on $name', (kind) => {
   });
 
   it('applies the other operations when one in the batch conflicts or is rejected', async () => {
-    const outcomes = await push(gateway, [
+    const outcomes = await push(suite.gateway, [
       todo('INSERT', 'p8a', { data: { text: 'ok' } }),
       todo('UPDATE', 'nope', { version: 1, data: { text: 'x' } }),
       todo('INSERT', 'p8b', { data: { complete: true } }),
@@ -161,8 +159,8 @@ describe.each(databaseKinds)('push on $name', (kind) => {
   });
 
   it('rejects null in a NOT NULL column, naming the field', async () => {
-    await push(gateway, [todo('INSERT', 'p9', { data: { text: 'x' } })]);
-    const [outcome] = await push(gateway, [
+    await push(suite.gateway, [todo('INSERT', 'p9', { data: { text: 'x' } })]);
+    const [outcome] = await push(suite.gateway, [
       todo('UPDATE', 'p9', { version: 1, data: { text: null } }),
     ]);
     expect(outcome).toMatchObject({
@@ -174,7 +172,7 @@ describe.each(databaseKinds)('push on $name', (kind) => {
   });
 
   it('refuses writes to read-only tables with REJECTED/FORBIDDEN', async () => {
-    const outcomes = await push(gateway, [
+    const outcomes = await push(suite.gateway, [
       {
         vehicleManufacturer: {
           opId: newOpId(),
@@ -199,12 +197,12 @@ describe.each(databaseKinds)('push on $name', (kind) => {
       ['REJECTED', 'FORBIDDEN'],
       ['REJECTED', 'FORBIDDEN'],
     ]);
-    const { rows } = await pullAll(gateway, 'pullVehicleModels', null, {
+    const { rows } = await pullAll(suite.gateway, 'pullVehicleModels', null, {
       fields: 'id accoladeCount deleted',
       where: { id: { eq: 'vm-volvo-fh16' } },
     });
     expect(rows).toEqual([{ id: 'vm-volvo-fh16', accoladeCount: 0, deleted: false }]);
-    const manufacturers = await pullAll(gateway, 'pullVehicleManufacturers', null, {
+    const manufacturers = await pullAll(suite.gateway, 'pullVehicleManufacturers', null, {
       fields: 'id',
       where: { id: { eq: 'mf-new' } },
     });
@@ -212,7 +210,7 @@ describe.each(databaseKinds)('push on $name', (kind) => {
   });
 
   it('reports an unknown model in a command as INVALID, naming the field', async () => {
-    const [outcome] = await push(gateway, [
+    const [outcome] = await push(suite.gateway, [
       {
         vehicleModelUpdate: {
           opId: newOpId(),
@@ -231,16 +229,10 @@ describe.each(databaseKinds)('push on $name', (kind) => {
 });
 
 describe.each(databaseKinds)('batch validation on $name', (kind) => {
-  let db: TestDatabase;
-  let gateway: TestGateway;
-  beforeAll(async () => {
-    db = await kind.create();
-    gateway = await startGateway(db.database, { limits: { pushMaxOperations: 3 } });
-  });
-  afterAll(() => db.drop());
+  const suite = useTestGateway(kind, { limits: { pushMaxOperations: 3 } });
 
   const countTodos = async () =>
-    (await pullAll(gateway, 'pullTodoItems', null, { fields: 'id' })).rows.length;
+    (await pullAll(suite.gateway, 'pullTodoItems', null, { fields: 'id' })).rows.length;
 
   it.each([
     [
@@ -288,7 +280,7 @@ describe.each(databaseKinds)('batch validation on $name', (kind) => {
     ],
   ])('refuses a batch with %s as a whole, writing nothing', async (_label, operations, message) => {
     const before = await countTodos();
-    const result = await pushRaw(gateway, operations);
+    const result = await pushRaw(suite.gateway, operations);
     expect(result.data?.push ?? null).toBeNull();
     expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(result.errors?.[0]?.message).toContain(message);
@@ -297,7 +289,7 @@ describe.each(databaseKinds)('batch validation on $name', (kind) => {
 
   it('refuses a batch with the same opId twice', async () => {
     const op = todo('INSERT', 'd1', { data: { text: 'x' } });
-    const result = await pushRaw(gateway, [op, op]);
+    const result = await pushRaw(suite.gateway, [op, op]);
     expect(result.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
     expect(result.errors?.[0]?.message).toMatch(
       /operations\[1\]\.todoItem\.opId: .* appears twice/,
@@ -309,7 +301,7 @@ describe.each(databaseKinds)('batch validation on $name', (kind) => {
     const operations = ['l1', 'l2', 'l3', 'l4'].map((id) =>
       todo('INSERT', id, { data: { text: id } }),
     );
-    const result = await pushRaw(gateway, operations);
+    const result = await pushRaw(suite.gateway, operations);
     expect(result.errors?.[0]).toMatchObject({
       message: 'operations: at most 3 a push, got 4',
       extensions: { code: 'LIMIT_EXCEEDED' },
@@ -318,17 +310,17 @@ describe.each(databaseKinds)('batch validation on $name', (kind) => {
   });
 
   it('refuses wrong types and unknown columns before running anything', async () => {
-    const wrongType = await pushRaw(gateway, [
+    const wrongType = await pushRaw(suite.gateway, [
       todo('INSERT', 'w1', { data: { text: 'x', complete: 'yes' } }),
     ]);
     expect(wrongType.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(wrongType.errors?.[0]?.message).toContain('complete');
-    const unknown = await pushRaw(gateway, [
+    const unknown = await pushRaw(suite.gateway, [
       todo('INSERT', 'w2', { data: { text: 'x', colour: 'red' } }),
     ]);
     expect(unknown.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(unknown.errors?.[0]?.message).toContain('colour');
-    const ownerSet = await pushRaw(gateway, [
+    const ownerSet = await pushRaw(suite.gateway, [
       todo('INSERT', 'w3', { data: { text: 'x', userId: 'mallory' } }),
     ]);
     expect(ownerSet.errors?.[0]?.message).toContain('userId');
@@ -337,24 +329,20 @@ describe.each(databaseKinds)('batch validation on $name', (kind) => {
 });
 
 describe.each(databaseKinds)('constraints of the database on $name', (kind) => {
-  let db: TestDatabase;
-  let gateway: TestGateway;
+  const suite = useTestGateway(kind);
   beforeAll(async () => {
-    db = await kind.create();
-    gateway = await startGateway(db.database);
     // Rules a deployment might add to its tables: each one a CONSTRAINT outcome, not a 500.
     for (const statement of [
       "alter table todo_item add constraint todo_text_not_blank check (text <> '')",
       'create unique index todo_text_unique on todo_item (user_id, text)',
       'alter table todo_item add constraint todo_text_names_a_model foreign key (text) references vehicle_model (id) not valid',
     ]) {
-      await db.database.db.execute(statement);
+      await suite.db.database.db.execute(statement);
     }
   });
-  afterAll(() => db.drop());
 
   it('rejects each broken rule with CONSTRAINT, naming the field, and applies the rest', async () => {
-    const outcomes = await push(gateway, [
+    const outcomes = await push(suite.gateway, [
       todo('INSERT', 'k1', { data: { text: 'vm-volvo-fh16' } }),
       todo('INSERT', 'k2', { data: { text: '' } }),
       todo('INSERT', 'k3', { data: { text: 'vm-volvo-fh16' } }),
@@ -380,7 +368,7 @@ describe.each(databaseKinds)('constraints of the database on $name', (kind) => {
       ],
       ['APPLIED', null, null],
     ]);
-    const { rows } = await pullAll(gateway, 'pullTodoItems', null, { fields: 'id' });
+    const { rows } = await pullAll(suite.gateway, 'pullTodoItems', null, { fields: 'id' });
     expect(rows.map((row) => row.id)).toEqual(['k1', 'k5']);
   });
 });

@@ -2,7 +2,12 @@ import { createGateway, type SyncDatabase } from '@syncline/gateway';
 import { exampleTables } from '@syncline/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKinds, postgresKinds, type TestDatabase } from './support/databases';
-import { startGateway, TEST_USER_HEADER, type TestGateway } from './support/gateway-client';
+import {
+  startGateway,
+  TEST_USER_HEADER,
+  type TestGateway,
+  useTestGateway,
+} from './support/gateway-client';
 import { push, todo } from './support/sync-calls';
 
 /** Opens the `changes` subscription over server-sent events and reads its notices. */
@@ -57,24 +62,18 @@ async function writeUntilHeard<T>(write: (attempt: number) => Promise<unknown>, 
 }
 
 describe.each(databaseKinds)('changes subscription on $name', (kind) => {
-  let db: TestDatabase;
-  let gateway: TestGateway;
-  beforeAll(async () => {
-    db = await kind.create();
-    gateway = await startGateway(db.database);
-  });
-  afterAll(() => db.drop());
+  const suite = useTestGateway(kind);
 
   it('sends a hint with the change position after a commit, never row data', async () => {
-    const stream = await subscribe(gateway.yoga, ['todoItem']);
+    const stream = await subscribe(suite.gateway.yoga, ['todoItem']);
     const notice = await writeUntilHeard(
-      (i) => push(gateway, [todo('INSERT', `s-${i}`, { data: { text: 'x' } })]),
+      (i) => push(suite.gateway, [todo('INSERT', `s-${i}`, { data: { text: 'x' } })]),
       stream.next(),
     );
     expect(Object.keys(notice.data?.changes ?? {})).toEqual(['table', 'cursor']);
     expect(notice.data?.changes.table).toBe('todoItem');
     // The cursor is the change's position: pulling after it returns nothing older.
-    const page = await gateway.data<{ pullTodoItems: { rows: unknown[] } }>(
+    const page = await suite.gateway.data<{ pullTodoItems: { rows: unknown[] } }>(
       'query($after: Cursor) { pullTodoItems(after: $after) { rows { id } } }',
       { after: notice.data?.changes.cursor },
     );
@@ -83,12 +82,12 @@ describe.each(databaseKinds)('changes subscription on $name', (kind) => {
   });
 
   it("tells only the owner about an owned table's changes, everyone about shared ones", async () => {
-    const bob = await subscribe(gateway.yoga, null, 'bob');
+    const bob = await subscribe(suite.gateway.yoga, null, 'bob');
     const bobHeard = bob.next();
     // Alice's to-do is private to her; her command changes a shared vehicle model.
     await writeUntilHeard(
       (i) =>
-        push(gateway, [
+        push(suite.gateway, [
           todo('INSERT', `private-${i}`, { data: { text: 'x' } }),
           {
             vehicleModelUpdate: {
@@ -106,7 +105,7 @@ describe.each(databaseKinds)('changes subscription on $name', (kind) => {
   });
 
   it('refuses unknown and write-only tables', async () => {
-    const stream = await subscribe(gateway.yoga, ['todoItem', 'vehicleModelUpdate']);
+    const stream = await subscribe(suite.gateway.yoga, ['todoItem', 'vehicleModelUpdate']);
     const first = await stream.next().catch(() => undefined);
     const result = first ?? { errors: [] };
     expect(result.errors?.[0]).toMatchObject({

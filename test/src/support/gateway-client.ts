@@ -5,6 +5,8 @@ import {
   seedExampleData,
 } from '@syncline/gateway';
 import { exampleTables } from '@syncline/schema';
+import { afterAll, beforeAll } from 'vitest';
+import type { TestDatabase, TestDatabaseKind } from './databases';
 
 export interface GraphQLResponse<TData = Record<string, unknown>> {
   status: number;
@@ -61,3 +63,28 @@ export async function startGateway(database: SyncDatabase, options: Partial<Gate
 }
 
 export type TestGateway = Awaited<ReturnType<typeof startGateway>>;
+
+/**
+ * A fresh database of `kind` and a gateway over it for the tests of one `describe`:
+ * created before them, dropped after. Use `suite.gateway` and `suite.db` inside tests.
+ */
+export function useTestGateway(kind: TestDatabaseKind, options: Partial<GatewayOptions> = {}) {
+  let started: { db: TestDatabase; gateway: TestGateway } | undefined;
+  beforeAll(async () => {
+    const db = await kind.create();
+    started = { db, gateway: await startGateway(db.database, options) };
+  });
+  afterAll(() => started?.db.drop());
+  const current = () => {
+    if (!started) throw new Error('useTestGateway: only inside tests');
+    return started;
+  };
+  return {
+    get gateway() {
+      return current().gateway;
+    },
+    get db() {
+      return current().db;
+    },
+  };
+}
