@@ -69,10 +69,13 @@ export function createGateway(options: GatewayOptions) {
 export type Gateway = ReturnType<typeof createGateway>;
 
 function exampleQuery(served: ServedTable) {
-  return `# Pull changes; pass the returned cursor back as "after" to get only what changed since.
+  return `# Pull the rows changed after a cursor (none: from the start).
+# Pass the returned cursor back as "after" to get only what changed since.
 query Pull($after: Cursor) {
   ${served.names.pull}(after: $after, limit: 20) {
-    rows { ${publicColumnKeys(served).join(' ')} }
+    rows {
+      ${publicColumnKeys(served).join('\n      ')}
+    }
     cursor
     hasMore
   }

@@ -35,12 +35,22 @@ async function main() {
   const pruning = setInterval(prune, config.pruneIntervalMs);
 
   const server = createServer(gateway);
-  server.listen(config.port, () => {
-    const where = database.kind === 'pglite' ? `PGlite in ${config.dataDir}` : 'Postgres';
-    logger.info(
-      `Syncline gateway on http://localhost:${config.port}${GRAPHQL_ENDPOINT} (${where})`,
-    );
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, resolve);
+    });
+  } catch (error) {
+    clearInterval(pruning);
+    await gateway.dispose();
+    await database.close();
+    const inUse = (error as { code?: string }).code === 'EADDRINUSE';
+    throw inUse
+      ? new ConfigError(`PORT ${config.port} is already in use; set PORT to a free port`)
+      : error;
+  }
+  const where = database.kind === 'pglite' ? `PGlite in ${config.dataDir}` : 'Postgres';
+  logger.info(`Syncline gateway on http://localhost:${config.port}${GRAPHQL_ENDPOINT} (${where})`);
 
   const shutdown = async (signal: string) => {
     logger.info(`${signal}: shutting down`);

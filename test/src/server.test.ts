@@ -17,8 +17,8 @@ async function freePort(): Promise<number> {
 }
 
 /** Starts `gateway/src/server.ts` as `pnpm start` does, and waits until it listens. */
-async function startServer(env: Record<string, string>) {
-  const port = await freePort();
+async function startServer(env: Record<string, string>, port?: number) {
+  port ??= await freePort();
   const child = spawn(join(root, 'gateway/node_modules/.bin/tsx'), ['src/server.ts'], {
     cwd: join(root, 'gateway'),
     env: { ...process.env, DATABASE_URL: '', ...env, PORT: String(port), LOG_LEVEL: 'info' },
@@ -107,5 +107,18 @@ describe('the gateway server', () => {
     await expect(
       startServer({ SYNCLINE_PULL_MAX_LIMIT: 'lots', SYNCLINE_DATA_DIR: 'memory:' }),
     ).rejects.toThrow('SYNCLINE_PULL_MAX_LIMIT must be a number of at least 1, got "lots"');
+  });
+
+  it('says so when its port is taken, instead of crashing', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, resolve));
+    const { port } = taken.address() as { port: number };
+    try {
+      await expect(startServer({ SYNCLINE_DATA_DIR: 'memory:' }, port)).rejects.toThrow(
+        `Configuration: PORT ${port} is already in use; set PORT to a free port`,
+      );
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 });
