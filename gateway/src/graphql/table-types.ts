@@ -4,8 +4,6 @@ import type { Builder, SynclineSchemaTypes } from './builder';
 import { columnType } from './column-types';
 import type { SharedTypes } from './shared-types';
 
-export type WriteOutcomeShape = WriteOutcome;
-
 const systemFieldDescriptions: Record<string, string> = {
   id: 'Primary key; clients choose it (a UUID) so that inserts work offline.',
   version: 'Starts at 1, +1 on every update and delete; send it back to update or delete.',
@@ -62,7 +60,7 @@ export function addTableTypes(builder: Builder, shared: SharedTypes, served: Ser
       }),
     });
 
-  const outcome = builder.objectRef<WriteOutcomeShape>(`${type}Outcome`).implement({
+  const outcome = builder.objectRef<WriteOutcome>(`${type}Outcome`).implement({
     fields: (t) => ({
       ...outcomeFields(t, shared),
       row: t.field({ type: row, nullable: true, resolve: (parent) => parent.row }),
@@ -137,23 +135,23 @@ function describe(key: string, served: ServedTable): { description?: string } {
 
 type OutcomeFieldBuilder = PothosSchemaTypes.ObjectFieldBuilder<
   PothosSchemaTypes.ExtendDefaultTypes<SynclineSchemaTypes>,
-  WriteOutcomeShape
+  WriteOutcome
 >;
 
 /** The fields `<Table>Outcome` and `PushOutcome` share; they differ in the type of `row`. */
 export function outcomeFields(t: OutcomeFieldBuilder, shared: SharedTypes) {
   return {
-    opId: t.id({ nullable: true, resolve: (parent: WriteOutcomeShape) => parent.opId }),
-    status: t.field({ type: shared.status, resolve: (parent: WriteOutcomeShape) => parent.status }),
+    opId: t.id({ nullable: true, resolve: (parent: WriteOutcome) => parent.opId }),
+    status: t.field({ type: shared.status, resolve: (parent: WriteOutcome) => parent.status }),
     code: t.field({
       type: shared.code,
       nullable: true,
-      resolve: (parent: WriteOutcomeShape) => parent.code,
+      resolve: (parent: WriteOutcome) => parent.code,
     }),
     message: t.string({
       nullable: true,
       description: 'Why, in words a developer can act on.',
-      resolve: (parent: WriteOutcomeShape) => parent.message,
+      resolve: (parent: WriteOutcome) => parent.message,
     }),
   };
 }
