@@ -93,6 +93,13 @@ describe.each(databaseKinds)('per-table mutations on $name', (kind) => {
     const empty = await suite.gateway.graphql(
       'mutation { updateTodoItem(id: "", version: 1, patch: {}) { status } }',
     );
+    const version = await suite.gateway.graphql(
+      'mutation { deleteTodoItem(id: "m1", version: 0) { status } }',
+    );
+    expect(version.errors?.[0]).toMatchObject({
+      message: 'version: must be at least 1, got 0',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
     expect(empty.errors?.[0]).toMatchObject({
       message: 'id: must not be empty',
       extensions: { code: 'BAD_USER_INPUT' },

@@ -35,6 +35,9 @@ export function addWriteFields(builder: Builder, types: TableTypes, apply: Apply
   const one = async (context: GatewayContext, op: Omit<WriteOperation, 'served'>) => {
     checkId('opId', op.opId);
     checkId('id', op.id);
+    if (op.version !== undefined && op.version < 1) {
+      throw badInput('version', `must be at least 1, got ${op.version}`);
+    }
     const [result] = await apply(context, [{ ...op, served }]);
     return result as WriteOutcome;
   };
