@@ -11,7 +11,7 @@ const graphql = createRequire(new URL('./gateway/package.json', import.meta.url)
 export default defineConfig({
   resolve: { alias: [{ find: /^graphql$/, replacement: graphql }] },
   test: {
-    include: ['{schema,gateway,test}/src/**/*.test.ts'],
+    include: ['{schema,client,gateway,test}/src/**/*.test.ts'],
     // One file at a time: a pull waits for every transaction older than its snapshot, on
     // the whole Postgres cluster, so the suites must not hold transactions open for each other.
     fileParallelism: false,

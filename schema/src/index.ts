@@ -1,3 +1,5 @@
+export type { ColumnDescription, ColumnKind, TableDescription } from './describe-table';
+export { columnKind, describeSyncTable } from './describe-table';
 export {
   exampleTables,
   MAX_ACCOLADES_PER_COMMAND,
@@ -30,5 +32,11 @@ export {
   REJECTION_CODES,
   tableNames,
 } from './protocol';
-export type { SyncTable, SyncTableInfo, SyncTableOptions, TableAccess } from './sync-table';
+export type {
+  OwnedBy,
+  SyncTable,
+  SyncTableInfo,
+  SyncTableOptions,
+  TableAccess,
+} from './sync-table';
 export { CHANGE_SEQUENCE, getSyncTableInfo, SYSTEM_COLUMNS, syncTable } from './sync-table';

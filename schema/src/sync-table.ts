@@ -46,6 +46,13 @@ const xid8 = customType<{ data: string; driverData: string }>({
 
 const syncInfo = Symbol.for('syncline.syncTable');
 
+declare const ownerBrand: unique symbol;
+
+/** Type-level only: the key of a table's owner column, which clients never write. */
+export interface OwnedBy<TOwner extends string> {
+  readonly [ownerBrand]?: TOwner;
+}
+
 /** The system columns every sync table has; see DESIGN.md, "Data model". */
 export const SYSTEM_COLUMNS = [
   'id',
@@ -84,7 +91,12 @@ function snakeCase(name: string): string {
 export function syncTable<
   TName extends string,
   TColumns extends Record<string, PgColumnBuilderBase>,
->(name: TName, columns: TColumns, options: SyncTableOptions<Extract<keyof TColumns, string>> = {}) {
+  TOwner extends Extract<keyof TColumns, string> = never,
+>(
+  name: TName,
+  columns: TColumns,
+  options: SyncTableOptions<Extract<keyof TColumns, string>> & { owner?: TOwner } = {},
+) {
   if (!/^[a-z][A-Za-z0-9]*$/.test(name)) {
     throw new Error(`syncTable: name "${name}" must be camelCase letters and digits`);
   }
@@ -111,7 +123,7 @@ export function syncTable<
     hooks: options.hooks ?? {},
     dataColumns: Object.keys(columns).filter((key) => key !== options.owner),
   };
-  return Object.assign(table, { [syncInfo]: info });
+  return Object.assign(table, { [syncInfo]: info }) as typeof table & OwnedBy<TOwner>;
 }
 
 export type SyncTable = ReturnType<typeof syncTable>;

@@ -5,6 +5,7 @@ import {
   seedExampleData,
 } from '@syncline/gateway';
 import { exampleTables } from '@syncline/schema';
+import { GraphQLError } from 'graphql';
 import { afterAll, beforeAll } from 'vitest';
 import type { TestDatabase, TestDatabaseKind } from './databases';
 
@@ -17,13 +18,30 @@ export interface GraphQLResponse<TData = Record<string, unknown>> {
 /** Test requests say who they are with this header; real deployments use a JWT. */
 export const TEST_USER_HEADER = 'x-test-user';
 
+/** A bearer token the test gateway refuses, as it would an expired JWT. */
+export const REJECTED_TOKEN = 'rejected-token';
+
+/**
+ * Who a test request is: the `x-test-user` header, else the bearer token taken as the user
+ * id (the client tests' way), else alice. Real deployments verify a JWT instead.
+ */
+function testAuthenticate(request: Request): string {
+  const bearer = request.headers.get('authorization')?.match(/^Bearer (.+)$/)?.[1];
+  if (bearer === REJECTED_TOKEN) {
+    throw new GraphQLError('the token was rejected', {
+      extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+    });
+  }
+  return request.headers.get(TEST_USER_HEADER) ?? bearer ?? 'alice';
+}
+
 /** An in-process gateway over the example model, with a small GraphQL client around `yoga.fetch`. */
 export async function startGateway(database: SyncDatabase, options: Partial<GatewayOptions> = {}) {
   await seedExampleData(database.db);
   const yoga = createGateway({
     tables: exampleTables,
     database,
-    authenticate: (request) => request.headers.get(TEST_USER_HEADER) ?? 'alice',
+    authenticate: testAuthenticate,
     ...options,
   });
 

@@ -1,0 +1,226 @@
+import { describeSyncTable, type TableDescription } from '@syncline/schema';
+import type { PgTable } from 'drizzle-orm/pg-core';
+import { AutoSync, type AutoSyncOptions } from './engine/auto-sync';
+import type { ConflictHandler } from './engine/conflicts';
+import { describedTable, type EngineContext } from './engine/context';
+import { Emitter } from './engine/events';
+import { OUTBOX, storeLayout } from './engine/layout';
+import { LiveQueries } from './engine/live-queries';
+import { checkLocalFormat } from './engine/local-format';
+import type { QueuedEntry } from './engine/outbox';
+import { allQueries, type PullProgress, type PullResult, pullQuery } from './engine/pull';
+import { pushOutbox } from './engine/push';
+import type { PushResult } from './engine/push-result';
+import { createIndexedDbStore } from './store/idb-store';
+import type { StoreDriver } from './store/store';
+import { SyncCoordinator } from './sync-coordinator';
+import { createTableApi, type SyncTableApi, type TableRuntime } from './table-api';
+import type { Transport } from './transport/transport';
+import { createUrqlTransport, type TokenSource } from './transport/urql-transport';
+
+export interface SyncClientOptions<TTables extends Record<string, PgTable>> {
+  /** The gateway's GraphQL endpoint. */
+  url: string;
+  /** The synced tables, keyed by name: `{ todoItem, vehicleModel }` from the schema package. */
+  tables: TTables;
+  /** The bearer token, or a function returning the current one. */
+  token?: TokenSource;
+  onConflict?: ConflictHandler;
+  /** Where rows and the outbox live (default: IndexedDB database `syncline`). */
+  store?: StoreDriver;
+  /** How requests reach the gateway (default: urql over `fetch`). */
+  transport?: Transport;
+  /** The fetch the default transport uses. */
+  fetch?: typeof fetch;
+  /** Operations per push request (default 100). */
+  batchSize?: number;
+  /** Rows per pull page (default 100; the gateway allows up to 1,000). */
+  pageSize?: number;
+  /** Resolutions of one operation's conflict per push before it is reported (default 3). */
+  maxConflictRetries?: number;
+  /** Sync on `online`, on an interval and after local writes; `false` to sync only when asked. */
+  autoSync?: false | AutoSyncOptions;
+}
+
+export type SyncStatus = 'online' | 'offline' | 'syncing';
+
+export interface SyncResult {
+  status: PushResult['status'];
+  push: PushResult;
+  /** One result per registered query, keyed `table/queryId`. */
+  pulls: Record<string, PullResult>;
+}
+
+export interface SyncClientEvents {
+  /** The number of pending operations changed. */
+  pending: number;
+  status: SyncStatus;
+  /** Rows of these tables changed here or in another tab. */
+  change: { tables: string[] };
+  /** A sync (automatic or asked for) finished. */
+  sync: SyncResult;
+}
+
+export interface SyncClient<TTables extends Record<string, PgTable>> {
+  table<K extends keyof TTables & string>(name: K): SyncTableApi<TTables[K]>;
+  /** Sends the outbox, in order, one batch at a time. */
+  push(): Promise<PushResult>;
+  /** Pushes, then pulls every query pulled before. */
+  sync(): Promise<SyncResult>;
+  /** The number of operations waiting to be pushed (also the `pending` event). */
+  pendingOperations(): number;
+  /** The waiting operations themselves, oldest first. */
+  pendingChanges(): Promise<QueuedEntry[]>;
+  readonly status: SyncStatus;
+  on<K extends keyof SyncClientEvents>(
+    event: K,
+    listener: (value: SyncClientEvents[K]) => void,
+  ): () => void;
+  close(): void;
+}
+
+const DEFAULTS = { batchSize: 100, pageSize: 100, maxConflictRetries: 3 };
+
+/** Opens the local store and returns a client that works offline from the first call. */
+export async function createSyncClient<TTables extends Record<string, PgTable>>(
+  options: SyncClientOptions<TTables>,
+): Promise<SyncClient<TTables>> {
+  const descriptions = describeTables(options.tables);
+  const driver = options.store ?? createIndexedDbStore({ name: 'syncline' });
+  const store = await driver.open(storeLayout(descriptions));
+  await checkLocalFormat(store, descriptions);
+  const transport =
+    options.transport ??
+    createUrqlTransport({
+      url: options.url,
+      tables: descriptions,
+      ...(options.token === undefined ? {} : { token: options.token }),
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    });
+  const events = new Emitter<SyncClientEvents>();
+  const live = new LiveQueries();
+  const coordinator = new SyncCoordinator(driver.name, events, live, () =>
+    store.read([OUTBOX], (tx) => tx.count(OUTBOX)),
+  );
+  const context: EngineContext = {
+    store,
+    transport,
+    tables: new Map(descriptions.map((table) => [table.name, table])),
+    onConflict: options.onConflict,
+    batchSize: options.batchSize ?? DEFAULTS.batchSize,
+    pageSize: options.pageSize ?? DEFAULTS.pageSize,
+    maxConflictRetries: options.maxConflictRetries ?? DEFAULTS.maxConflictRetries,
+    newId: () => crypto.randomUUID(),
+    changed: (tables) => coordinator.changed(tables),
+  };
+  await coordinator.start();
+
+  const push = () => coordinator.exclusive(() => pushOutbox(context));
+
+  async function pullOne(
+    table: TableDescription,
+    queryId: string | null,
+    where: Record<string, unknown> | null,
+    onProgress?: (progress: PullProgress) => void,
+  ): Promise<PullResult> {
+    return coordinator.exclusive(async () => {
+      const pending = await store.read([OUTBOX], (tx) => tx.count(OUTBOX));
+      const pushed = pending > 0 ? await pushOutbox(context) : undefined;
+      const pulled = await pullQuery(context, {
+        table,
+        queryId,
+        where,
+        ...(onProgress ? { onProgress } : {}),
+      });
+      return pushed ? { ...pulled, push: pushed } : pulled;
+    });
+  }
+
+  async function sync(): Promise<SyncResult> {
+    return coordinator.syncing(async () => {
+      const pushed = await pushOutbox(context);
+      const pulls: Record<string, PullResult> = {};
+      for (const query of await allQueries(context)) {
+        const table = context.tables.get(query.table);
+        if (!table) continue;
+        const key = `${query.table}/${query.queryId}`;
+        pulls[key] = await pullQuery(context, {
+          table,
+          queryId: query.queryId,
+          where: query.where,
+        });
+      }
+      const failed = Object.values(pulls).find((pull) => pull.status !== 'complete');
+      const status = pushed.status !== 'complete' ? pushed.status : (failed?.status ?? 'complete');
+      return { status, push: pushed, pulls };
+    });
+  }
+
+  const auto =
+    options.autoSync === false
+      ? undefined
+      : new AutoSync(
+          async () => {
+            const result = await sync();
+            return result.status === 'complete'
+              ? 'synced'
+              : result.status === 'network-error'
+                ? 'offline'
+                : 'failed';
+          },
+          () => coordinator.setStatus('offline'),
+          options.autoSync ?? {},
+        );
+  if (auto) coordinator.onLocalWrite(() => auto.now());
+
+  const runtime: TableRuntime = {
+    context,
+    live,
+    indexed: new Set(),
+    pull: pullOne,
+  };
+  const apis = new Map<string, SyncTableApi<PgTable>>();
+
+  return {
+    table(name) {
+      const table = describedTable(context, name);
+      let api = apis.get(name);
+      if (!api) {
+        const indexed = new Set(
+          table.columns
+            .filter((column) => column.kind !== 'boolean' && column.kind !== 'json')
+            .map((column) => column.key),
+        );
+        api = createTableApi({ ...runtime, indexed }, table);
+        apis.set(name, api);
+      }
+      return api as unknown as SyncTableApi<TTables[typeof name]>;
+    },
+    push,
+    sync,
+    pendingOperations: () => coordinator.pending,
+    pendingChanges: () => store.read([OUTBOX], (tx) => tx.getAll<QueuedEntry>(OUTBOX)),
+    get status() {
+      return coordinator.status;
+    },
+    on: (event, listener) => events.on(event, listener),
+    close() {
+      auto?.stop();
+      live.stopAll();
+      coordinator.close();
+      store.close();
+    },
+  };
+}
+
+function describeTables(tables: Record<string, PgTable>): TableDescription[] {
+  return Object.entries(tables).map(([key, table]) => {
+    const description = describeSyncTable(table);
+    if (description.name !== key) {
+      throw new Error(
+        `createSyncClient: tables.${key} is the table ${description.name}; use its name as the key`,
+      );
+    }
+    return description;
+  });
+}

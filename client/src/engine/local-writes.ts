@@ -1,0 +1,112 @@
+import type { TableDescription } from '@syncline/schema';
+import { SyncInputError } from '../errors';
+import type { StoredRow } from '../types';
+import type { EngineContext } from './context';
+import { OUTBOX, rowsOf } from './layout';
+import { enqueue, entriesOfRow } from './outbox';
+import { checkId, checkRequired, dataOf } from './validate';
+
+function refuseReadOnly(table: TableDescription, call: string) {
+  if (table.access === 'read') {
+    throw new SyncInputError(`${table.name}.${call}`, `${table.name} is read-only reference data`);
+  }
+}
+
+/** Inserts a row locally and queues the INSERT, in one transaction. Returns the stored row. */
+export async function insertRow(
+  context: EngineContext,
+  table: TableDescription,
+  input: Record<string, unknown>,
+): Promise<StoredRow> {
+  const at = `${table.name}.insert`;
+  refuseReadOnly(table, 'insert');
+  const id = input.id === undefined ? context.newId() : checkId(`${at}.id`, input.id);
+  const data = dataOf(table, at, input, false);
+  for (const column of table.columns) {
+    if (data[column.key] === undefined && column.nullable) data[column.key] = null;
+  }
+  checkRequired(table, at, data);
+  const now = new Date().toISOString();
+  const row = await context.store.write([rowsOf(table.name), OUTBOX], async (tx) => {
+    if (await tx.get(rowsOf(table.name), id)) {
+      throw new SyncInputError(`${at}.id`, `a ${table.name} with id "${id}" exists`);
+    }
+    const pending = (await entriesOfRow(tx, table.name, id)).at(-1);
+    // Inserting again an id deleted here, before the delete was pushed, updates the server row.
+    const version = pending?.kind === 'DELETE' ? (pending.base?.version ?? 0) : 0;
+    const stored: StoredRow = {
+      ...(pending?.base ?? {}),
+      id,
+      version,
+      createdAt: (pending?.base?.createdAt as string | undefined) ?? now,
+      updatedAt: now,
+      deleted: false,
+      ...data,
+    };
+    await tx.put(rowsOf(table.name), stored);
+    await enqueue(tx, { table: table.name, kind: 'INSERT', id, data, base: null }, context.newId);
+    return stored;
+  });
+  await context.changed([table.name]);
+  return row;
+}
+
+/**
+ * Changes the given fields of a local row and queues an UPDATE of the fields that really
+ * changed. A call that changes nothing queues nothing.
+ */
+export async function updateRow(
+  context: EngineContext,
+  table: TableDescription,
+  input: Record<string, unknown>,
+): Promise<StoredRow> {
+  const at = `${table.name}.update`;
+  refuseReadOnly(table, 'update');
+  const id = checkId(`${at}.id`, input.id);
+  const patch = dataOf(table, at, input, true);
+  const result = await context.store.write([rowsOf(table.name), OUTBOX], async (tx) => {
+    const current = await tx.get<StoredRow>(rowsOf(table.name), id);
+    if (!current) throw new SyncInputError(`${at}.id`, `there is no ${table.name} "${id}" here`);
+    const data = Object.fromEntries(
+      Object.entries(patch).filter(([key, value]) => !sameValue(current[key], value)),
+    );
+    if (Object.keys(data).length === 0) return { row: current, changed: false };
+    const row: StoredRow = { ...current, ...data, updatedAt: new Date().toISOString() };
+    await tx.put(rowsOf(table.name), row);
+    await enqueue(
+      tx,
+      { table: table.name, kind: 'UPDATE', id, version: current.version, data, base: current },
+      context.newId,
+    );
+    return { row, changed: true };
+  });
+  if (result.changed) await context.changed([table.name]);
+  return result.row;
+}
+
+/** Deletes a local row and queues the DELETE. False when there was no such row. */
+export async function deleteRow(
+  context: EngineContext,
+  table: TableDescription,
+  idInput: unknown,
+): Promise<boolean> {
+  refuseReadOnly(table, 'delete');
+  const id = checkId(`${table.name}.delete.id`, idInput);
+  const deleted = await context.store.write([rowsOf(table.name), OUTBOX], async (tx) => {
+    const current = await tx.get<StoredRow>(rowsOf(table.name), id);
+    if (!current) return false;
+    await tx.delete(rowsOf(table.name), id);
+    await enqueue(
+      tx,
+      { table: table.name, kind: 'DELETE', id, version: current.version, base: current },
+      context.newId,
+    );
+    return true;
+  });
+  if (deleted) await context.changed([table.name]);
+  return deleted;
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
+}

@@ -1,0 +1,135 @@
+import type { Cursor, TableDescription } from '@syncline/schema';
+import type { ReadTransaction, WriteTransaction } from '../store/store';
+import type { AnyWhere, StoredRow } from '../types';
+import type { EngineContext } from './context';
+import { OUTBOX, QUERIES, rowsOf } from './layout';
+import { entriesOfRow, entriesOfTable } from './outbox';
+import type { PushResult } from './push-result';
+import { matchesWhere } from './query';
+
+export type PullStatus = 'complete' | 'network-error' | 'auth-error' | 'server-error';
+
+export interface PullResult {
+  status: PullStatus;
+  /** Rows (and tombstones) received in this pull. */
+  pulled: number;
+  /** The push that ran first because the table had pending changes. */
+  push?: PushResult;
+  message?: string;
+}
+
+export interface PullProgress {
+  table: string;
+  queryId: string | null;
+  /** Rows received so far in this pull. */
+  pulled: number;
+}
+
+/** A registered query as the store keeps it: plain JSON. */
+export interface StoredQuery {
+  table: string;
+  queryId: string;
+  where: AnyWhere | null;
+  cursor: Cursor | null;
+}
+
+export interface PullQuery {
+  table: TableDescription;
+  queryId: string | null;
+  where: AnyWhere | null;
+  onProgress?: (progress: PullProgress) => void;
+}
+
+/**
+ * Pulls one query: pages until `hasMore` is false, applying each page and storing the
+ * query's cursor in one transaction. Rows with a pending change are left alone. On
+ * `CURSOR_EXPIRED` it starts over and, once the full pull is done, removes the query's
+ * local rows the server no longer has (their tombstones were pruned).
+ */
+export async function pullQuery(context: EngineContext, query: PullQuery): Promise<PullResult> {
+  const { table, queryId } = query;
+  const where = query.where ?? null;
+  const stored = queryId === null ? undefined : await readQuery(context, table.name, queryId);
+  let after = stored && sameWhere(stored.where, where) ? stored.cursor : null;
+  let seen: Set<string> | undefined;
+  let pulled = 0;
+  for (;;) {
+    const page = await context.transport.pull({
+      table: table.name,
+      after,
+      limit: context.pageSize,
+      ...(where ? { where } : {}),
+    });
+    if (!page.ok && page.failure === 'cursor-expired' && after !== null && !seen) {
+      after = null;
+      seen = new Set();
+      continue;
+    }
+    if (!page.ok) {
+      const status = page.failure === 'cursor-expired' ? 'server-error' : page.failure;
+      return { status, pulled, message: page.message };
+    }
+    const { rows, cursor, hasMore } = page.value;
+    for (const row of rows) seen?.add(row.id);
+    await context.store.write([rowsOf(table.name), OUTBOX, QUERIES], async (tx) => {
+      await applyRows(tx, table.name, rows);
+      if (seen && !hasMore) await removeUnseen(tx, table.name, where, seen);
+      if (queryId !== null) {
+        const record: StoredQuery = { table: table.name, queryId, where, cursor };
+        await tx.put(QUERIES, record);
+      }
+    });
+    pulled += rows.length;
+    await context.changed([table.name]);
+    query.onProgress?.({ table: table.name, queryId, pulled });
+    after = cursor;
+    if (!hasMore) return { status: 'complete', pulled };
+  }
+}
+
+async function applyRows(tx: WriteTransaction, table: string, rows: readonly StoredRow[]) {
+  for (const row of rows) {
+    const pending = await entriesOfRow(tx, table, row.id);
+    const last = pending.at(-1);
+    if (last) {
+      // Never overwrite a pending change; remember the server's copy for a later cancel.
+      await tx.put(OUTBOX, { ...last, server: row });
+    } else if (row.deleted) {
+      await tx.delete(rowsOf(table), row.id);
+    } else {
+      await tx.put(rowsOf(table), row);
+    }
+  }
+}
+
+async function removeUnseen(
+  tx: WriteTransaction,
+  table: string,
+  where: AnyWhere | null,
+  seen: ReadonlySet<string>,
+) {
+  const pending = new Set((await entriesOfTable(tx, table)).map((entry) => entry.id));
+  for (const row of await tx.getAll<StoredRow>(rowsOf(table))) {
+    if (seen.has(row.id) || pending.has(row.id) || row.version === 0) continue;
+    if (!where || matchesWhere(row, where)) await tx.delete(rowsOf(table), row.id);
+  }
+}
+
+export function readQuery(
+  context: EngineContext,
+  table: string,
+  queryId: string,
+): Promise<StoredQuery | undefined> {
+  return context.store.read([QUERIES], (tx: ReadTransaction) =>
+    tx.get<StoredQuery>(QUERIES, [table, queryId]),
+  );
+}
+
+/** Every registered query, for `sync()`. */
+export function allQueries(context: EngineContext): Promise<StoredQuery[]> {
+  return context.store.read([QUERIES], (tx) => tx.getAll<StoredQuery>(QUERIES));
+}
+
+function sameWhere(a: AnyWhere | null, b: AnyWhere | null): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

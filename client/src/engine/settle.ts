@@ -1,0 +1,104 @@
+import type { TableDescription } from '@syncline/schema';
+import type { WriteTransaction } from '../store/store';
+import type { StoredRow } from '../types';
+import type { EngineContext } from './context';
+import { OUTBOX, rowsOf } from './layout';
+import { entriesOfRow, type OutboxEntry, type QueuedEntry } from './outbox';
+
+const SERVER_FIELDS = ['version', 'createdAt', 'updatedAt', 'deleted'];
+
+/** The entry as stored now, or undefined when it left the outbox (cancelled, purged). */
+async function current(tx: WriteTransaction, entry: QueuedEntry) {
+  const stored = await tx.get<QueuedEntry>(OUTBOX, entry.seq);
+  return stored?.opId === entry.opId ? stored : undefined;
+}
+
+/**
+ * The server's row is known for this entry's row: take the entry off the outbox and keep
+ * the row here. When later local changes to the row are queued, they now build on this
+ * server version: their `version` and `base` move to it, and the local row keeps its data
+ * but takes the server's version and owner, so those changes do not conflict falsely.
+ */
+export async function settle(
+  context: EngineContext,
+  table: TableDescription,
+  entry: QueuedEntry,
+  server: StoredRow | null,
+): Promise<void> {
+  await context.store.write([OUTBOX, rowsOf(table.name)], async (tx) => {
+    if (!(await current(tx, entry))) return;
+    await tx.delete(OUTBOX, entry.seq);
+    const later = await entriesOfRow(tx, table.name, entry.id);
+    const live = server && !server.deleted ? server : null;
+    for (const next of later) {
+      if (live && next.kind !== 'INSERT') next.version = live.version;
+      next.base = server;
+      await tx.put(OUTBOX, next);
+    }
+    const local = await tx.get<StoredRow>(rowsOf(table.name), entry.id);
+    if (later.length > 0) {
+      if (local && live)
+        await tx.put(rowsOf(table.name), { ...local, ...systemFields(table, live) });
+    } else if (!live || table.access === 'write') {
+      // Commands are the server's once applied: they are never pulled, so none are kept here.
+      await tx.delete(rowsOf(table.name), entry.id);
+    } else {
+      await tx.put(rowsOf(table.name), live);
+    }
+  });
+  await context.changed([table.name]);
+}
+
+function systemFields(table: TableDescription, row: StoredRow): Record<string, unknown> {
+  const keys = table.owner === undefined ? SERVER_FIELDS : [...SERVER_FIELDS, table.owner];
+  return Object.fromEntries(keys.map((key) => [key, row[key]]));
+}
+
+/**
+ * Puts an entry back in the queue, changed as a conflict's resolution says (or unchanged
+ * but no longer in flight), and optionally replaces the local row. False when the entry
+ * had already left the outbox.
+ */
+export async function requeue(
+  context: EngineContext,
+  table: TableDescription,
+  entry: QueuedEntry,
+  change: Partial<OutboxEntry>,
+  local?: StoredRow,
+): Promise<boolean> {
+  const done = await context.store.write([OUTBOX, rowsOf(table.name)], async (tx) => {
+    const stored = await current(tx, entry);
+    if (!stored) return false;
+    const next: OutboxEntry = { ...stored, ...change, sent: false };
+    if (next.kind === 'INSERT') delete next.version;
+    if (next.kind === 'DELETE') delete next.data;
+    await tx.put(OUTBOX, next);
+    if (local) await tx.put(rowsOf(table.name), local);
+    return true;
+  });
+  if (local) await context.changed([table.name]);
+  return done;
+}
+
+/** Takes an entry off the outbox without sending it and sets the local row (null: none). */
+export async function cancel(
+  context: EngineContext,
+  table: string,
+  entry: QueuedEntry,
+  local: StoredRow | null,
+): Promise<void> {
+  if (!context.tables.has(table)) {
+    // A table this client no longer has: there is no local row to set.
+    await context.store.write([OUTBOX], async (tx) => {
+      if (await current(tx, entry)) await tx.delete(OUTBOX, entry.seq);
+    });
+    await context.changed([table]);
+    return;
+  }
+  await context.store.write([OUTBOX, rowsOf(table)], async (tx) => {
+    if (await current(tx, entry)) await tx.delete(OUTBOX, entry.seq);
+    if (local && !local.deleted) await tx.put(rowsOf(table), local);
+    else await tx.delete(rowsOf(table), entry.id);
+  });
+  await context.changed([table]);
+}

@@ -1,0 +1,53 @@
+export type {
+  SyncClient,
+  SyncClientEvents,
+  SyncClientOptions,
+  SyncResult,
+  SyncStatus,
+} from './create-sync-client';
+export { createSyncClient } from './create-sync-client';
+export type { AutoSyncOptions } from './engine/auto-sync';
+export type {
+  Conflict,
+  ConflictHandler,
+  ConflictResolution,
+  MergeResult,
+} from './engine/conflicts';
+export { mergeRows } from './engine/conflicts';
+export type { DiscardResult } from './engine/discard';
+export type { OutboxEntry, QueuedEntry } from './engine/outbox';
+export type { PullProgress, PullResult, PullStatus } from './engine/pull';
+export type { PurgeResult } from './engine/purge';
+export type { PushError, PushResult, PushStatus } from './engine/push-result';
+export { ClientClosedError, SyncInputError } from './errors';
+export { createIndexedDbStore } from './store/idb-store';
+export { createMemoryStore } from './store/memory-store';
+export type {
+  Key,
+  KeyRange,
+  QueryOptions,
+  ReadTransaction,
+  Store,
+  StoreDriver,
+  StoreLayout,
+  WriteTransaction,
+} from './store/store';
+export { StoreError } from './store/store';
+export type { PullOptions, PurgeOptions, SyncTableApi } from './table-api';
+export type {
+  PullRequest,
+  Transport,
+  TransportFailure,
+  TransportResult,
+} from './transport/transport';
+export type { TokenSource, UrqlTransportOptions } from './transport/urql-transport';
+export { createUrqlTransport } from './transport/urql-transport';
+export type {
+  ColumnFilter,
+  FindOptions,
+  OrderBy,
+  Row,
+  RowInsert,
+  RowUpdate,
+  Where,
+} from './types';

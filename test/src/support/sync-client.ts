@@ -1,0 +1,82 @@
+import {
+  type ConflictHandler,
+  createIndexedDbStore,
+  createSyncClient,
+  type StoreDriver,
+  type SyncClient,
+  type SyncClientOptions,
+} from '@syncline/client';
+import { todoItem, vehicleManufacturer, vehicleModel, vehicleModelUpdate } from '@syncline/schema';
+// idb checks values against the IndexedDB classes, which Node lacks: install fake-indexeddb's.
+import 'fake-indexeddb/auto';
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import type { TestGateway } from './gateway-client';
+
+/** The example model's tables, keyed by name, as an app passes them to the client. */
+export const exampleSchema = { todoItem, vehicleManufacturer, vehicleModel, vehicleModelUpdate };
+export type ExampleClient = SyncClient<typeof exampleSchema>;
+
+/** What happens to the next request: it never arrives, or it is applied and its answer lost. */
+export type Fault = 'request-lost' | 'response-lost';
+
+/**
+ * The network between a client and the in-process gateway, with faults on demand. A
+ * lost response is a request the server fully handled whose answer never came back.
+ */
+export class TestNetwork {
+  /** While true, every request fails as if the device were offline. */
+  offline = false;
+  /** Requests that reached the server. */
+  delivered = 0;
+  /** Runs while a request is on its way, before the server handles it. */
+  inFlight: (() => Promise<void>) | undefined;
+  readonly #faults: Fault[] = [];
+
+  constructor(private readonly gateway: TestGateway) {}
+
+  /** Faults for the next requests, in order. */
+  plan(...faults: Fault[]): void {
+    this.#faults.push(...faults);
+  }
+
+  readonly fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    if (this.offline) throw new TypeError('fetch failed: offline');
+    const fault = this.#faults.shift();
+    if (fault === 'request-lost') throw new TypeError('fetch failed: the request was lost');
+    const hook = this.inFlight;
+    this.inFlight = undefined;
+    await hook?.();
+    const response = await this.gateway.yoga.fetch(String(input), init ?? {});
+    this.delivered++;
+    if (fault === 'response-lost') {
+      await response.arrayBuffer();
+      throw new TypeError('fetch failed: the connection dropped before the response');
+    }
+    return response;
+  };
+}
+
+/** A device: one IndexedDB (fake-indexeddb) that clients can be opened on again, as after a reload. */
+export function testDevice(name = `device-${crypto.randomUUID()}`): StoreDriver {
+  return createIndexedDbStore({ name, indexedDB: new IDBFactory(), IDBKeyRange });
+}
+
+export interface TestClientOptions extends Partial<SyncClientOptions<typeof exampleSchema>> {
+  network: TestNetwork;
+  user?: string;
+  onConflict?: ConflictHandler;
+}
+
+/** A client of the test gateway, with auto-sync off unless asked for. */
+export function openTestClient(options: TestClientOptions): Promise<ExampleClient> {
+  const { network, user = 'alice', ...rest } = options;
+  return createSyncClient({
+    url: 'http://gateway.test/graphql',
+    tables: exampleSchema,
+    token: user,
+    store: testDevice(),
+    fetch: network.fetch,
+    autoSync: false,
+    ...rest,
+  });
+}
