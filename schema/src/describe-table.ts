@@ -41,6 +41,8 @@ export interface ColumnDescription {
   nullable: boolean;
   /** An insert must give a value: not null and no default. */
   required: boolean;
+  /** The column's default when it is a plain value (not SQL), so a client can apply it offline. */
+  default?: string | number | boolean | null;
 }
 
 /** A sync table as plain data: what a client needs to store, validate and query its rows. */
@@ -61,12 +63,17 @@ export function describeSyncTable(table: PgTable): TableDescription {
   const all = getTableColumns(table) as Record<string, PgColumn>;
   const columns = info.dataColumns.map((key) => {
     const column = all[key] as PgColumn;
-    return {
+    const description: ColumnDescription = {
       key,
       kind: columnKind(info.name, key, column),
       nullable: !column.notNull,
       required: column.notNull && !column.hasDefault,
     };
+    const value: unknown = column.default;
+    if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) {
+      description.default = value as string | number | boolean | null;
+    }
+    return description;
   });
   const system = SYSTEM_COLUMNS.filter((key) => key !== 'changeTxid' && key !== 'changeSeq');
   const owner = info.owner === undefined ? [] : [info.owner];

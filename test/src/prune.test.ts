@@ -66,4 +66,16 @@ describe.each(databaseKinds)('tombstone horizon on $name', (kind) => {
     const [again] = await push(gateway, [todo('INSERT', 't1', { data: { text: 'back' } })]);
     expect(again).toMatchObject({ status: 'APPLIED', row: { id: 't1', version: 1, text: 'back' } });
   });
+
+  it("ends a full pull at the horizon, so another user's pruned tombstone cannot expire it", async () => {
+    // Bob's only row is older than alice's tombstone, which is pruned next.
+    await push(gateway, [todo('INSERT', 'bob-1', { data: { text: 'bob' } })], 'bob');
+    await push(gateway, [todo('INSERT', 'alice-9', { data: { text: 'x' } })]);
+    await push(gateway, [todo('DELETE', 'alice-9', { version: 1 })]);
+    await prune(0);
+    const full = await pullAll(gateway, 'pullTodoItems', null, { fields: 'id', user: 'bob' });
+    expect(full.rows).toEqual([{ id: 'bob-1' }]);
+    const next = await pullPage(gateway, 'pullTodoItems', { after: full.cursor }, 'id', 'bob');
+    expect(next).toEqual({ rows: [], cursor: full.cursor, hasMore: false });
+  });
 });

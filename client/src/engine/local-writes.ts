@@ -22,8 +22,11 @@ export async function insertRow(
   refuseReadOnly(table, 'insert');
   const id = input.id === undefined ? context.newId() : checkId(`${at}.id`, input.id);
   const data = dataOf(table, at, input, false);
+  // Defaults the server would apply, so that the row reads and filters the same offline.
   for (const column of table.columns) {
-    if (data[column.key] === undefined && column.nullable) data[column.key] = null;
+    if (data[column.key] !== undefined) continue;
+    if (column.default !== undefined) data[column.key] = column.default;
+    else if (column.nullable) data[column.key] = null;
   }
   checkRequired(table, at, data);
   const now = new Date().toISOString();

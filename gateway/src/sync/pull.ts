@@ -40,25 +40,33 @@ export async function pullChanges(db: Db, request: PullRequest): Promise<PullRes
     .orderBy(changeTxid, changeSeq)
     .limit(limit + 1)) as Row[];
 
-  // Checked after reading: a prune that committed before the read moved the horizon too.
-  if (after && (await isBeforeHorizon(db, served, after))) return { status: 'expired' };
+  // Read after the rows: a prune that committed before the read moved the horizon too.
+  const horizon = await horizonOf(db, served);
+  if (after && horizon && comparePositions(after, horizon) < 0) return { status: 'expired' };
 
   const hasMore = rows.length > limit;
   const page = hasMore ? rows.slice(0, limit) : rows;
   const last = page.at(-1);
-  return {
-    status: 'ok',
-    rows: page.map((row) => publicRow(served, row)),
-    position: last ? positionOf(last) : after,
-    hasMore,
-  };
+  let position = last ? positionOf(last) : after;
+  // The last page of a query whose newest row is older than the horizon (another user's
+  // tombstone was pruned later, say) would hand out a cursor that is already expired.
+  // Every change up to the horizon is settled and this pull has seen all of them that it
+  // may, so the cursor moves up to the horizon.
+  if (!hasMore && horizon?.settled && (!position || comparePositions(position, horizon) < 0)) {
+    position = horizon;
+  }
+  return { status: 'ok', rows: page.map((row) => publicRow(served, row)), position, hasMore };
 }
 
-async function isBeforeHorizon(db: Db, served: ServedTable, position: ChangePosition) {
-  const found = await db
-    .select()
+/** The table's horizon; `settled` when its transaction is below the snapshot's xmin. */
+async function horizonOf(db: Db, served: ServedTable) {
+  const [found] = await db
+    .select({
+      changeTxid: pruneHorizon.changeTxid,
+      changeSeq: pruneHorizon.changeSeq,
+      settled: sql<boolean>`${pruneHorizon.changeTxid} < pg_snapshot_xmin(pg_current_snapshot())`,
+    })
     .from(pruneHorizon)
     .where(eq(pruneHorizon.tableName, served.info.name));
-  const horizon = found[0];
-  return horizon !== undefined && comparePositions(position, positionOf(horizon)) < 0;
+  return found && { ...positionOf(found), settled: found.settled };
 }

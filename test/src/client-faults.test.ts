@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import { databaseKinds } from './support/databases';
+import { REJECTED_TOKEN, useTestGateway } from './support/gateway-client';
+import { pullAll } from './support/sync-calls';
+import { openTestClient, TestNetwork } from './support/sync-client';
+
+const newUser = () => `tech-${crypto.randomUUID()}`;
+
+/**
+ * Faults injected between the client and the real gateway. After each, the outbox and the
+ * server must hold exactly what they should: nothing lost, nothing applied twice.
+ */
+describe.each(databaseKinds)('client: faults in transit, on $name', (kind) => {
+  const suite = useTestGateway(kind);
+  const serverTodos = async (user: string) =>
+    (await pullAll(suite.gateway, 'pullTodoItems', null, { user })).rows.map(
+      ({ id, text, version }) => ({ id, text, version }),
+    );
+
+  async function setUp() {
+    const user = newUser();
+    const network = new TestNetwork(suite.gateway);
+    const client = await openTestClient({ network, user });
+    return { user, network, client, todos: client.table('todoItem') };
+  }
+
+  it('request lost: the queue is kept and the next push delivers it once', async () => {
+    const { user, network, client, todos } = await setUp();
+    const row = await todos.insert({ text: 'one' });
+    network.plan('request-lost');
+    const failed = await client.push();
+    expect(failed).toMatchObject({ status: 'network-error', pushed: 0, errors: [] });
+    expect(failed.message).toContain('the request was lost');
+    expect(network.delivered).toBe(0);
+    expect(client.pendingOperations()).toBe(1);
+    expect(await serverTodos(user)).toEqual([]);
+
+    expect(await client.push()).toMatchObject({ status: 'complete', pushed: 1 });
+    expect(await serverTodos(user)).toEqual([{ id: row.id, text: 'one', version: 1 }]);
+    expect(client.pendingOperations()).toBe(0);
+    client.close();
+  });
+
+  it('response lost: the replay returns the first outcomes and writes nothing twice', async () => {
+    const { user, network, client, todos } = await setUp();
+    const kept = await todos.insert({ text: 'v1' });
+    await client.push();
+    await todos.update({ id: kept.id, text: 'v2' });
+    const added = await todos.insert({ text: 'new' });
+    const model = 'vm-volvo-fh16';
+    const accolades = async () =>
+      (
+        await pullAll(suite.gateway, 'pullVehicleModels', null, {
+          fields: 'id accoladeCount',
+          where: { id: { eq: model } },
+        })
+      ).rows[0]?.accoladeCount as number;
+    const before = await accolades();
+    await client.table('vehicleModelUpdate').insert({ vehicleModelId: model, accoladeCount: 3 });
+
+    network.plan('response-lost');
+    expect((await client.push()).status).toBe('network-error');
+    // The server applied the batch; the client does not know it yet.
+    expect(await serverTodos(user)).toEqual([
+      { id: kept.id, text: 'v2', version: 2 },
+      { id: added.id, text: 'new', version: 1 },
+    ]);
+    expect(client.pendingOperations()).toBe(3);
+
+    expect(await client.push()).toMatchObject({ status: 'complete', pushed: 3, errors: [] });
+    expect(await serverTodos(user)).toEqual([
+      { id: kept.id, text: 'v2', version: 2 },
+      { id: added.id, text: 'new', version: 1 },
+    ]);
+    expect(await accolades()).toBe(before + 3);
+    expect(client.pendingOperations()).toBe(0);
+    expect(await todos.get(kept.id)).toMatchObject({ text: 'v2', version: 2 });
+    client.close();
+  });
+
+  it('server error mid-batch: nothing of the batch is applied and the queue is kept', async () => {
+    const { user, client, todos } = await setUp();
+    const db = suite.db.database.db;
+    await db.execute(`create or replace function syncline_test_explode() returns trigger language plpgsql as
+      $$ begin if new.text = 'explode' then raise exception 'disk on fire'; end if; return new; end $$`);
+    await db.execute(
+      'create trigger explode before insert on todo_item for each row execute function syncline_test_explode()',
+    );
+    try {
+      await todos.insert({ text: 'before' });
+      await todos.insert({ text: 'explode' });
+      await todos.insert({ text: 'after' });
+      const failed = await client.push();
+      expect(failed).toMatchObject({ status: 'server-error', pushed: 0 });
+      expect(failed.message).toBe('Unexpected error.');
+      expect(await serverTodos(user)).toEqual([]);
+      expect((await client.pendingChanges()).map((entry) => entry.data?.text)).toEqual([
+        'before',
+        'explode',
+        'after',
+      ]);
+    } finally {
+      await db.execute('drop trigger explode on todo_item');
+    }
+    // The fault was the server's and has passed: the same queue goes through.
+    expect(await client.push()).toMatchObject({ status: 'complete', pushed: 3 });
+    expect((await serverTodos(user)).map((row) => row.text)).toEqual([
+      'before',
+      'explode',
+      'after',
+    ]);
+    client.close();
+  });
+
+  it('token rejected: auth-error, the queue is kept, and a fresh token delivers it', async () => {
+    const user = newUser();
+    const network = new TestNetwork(suite.gateway);
+    let token = REJECTED_TOKEN;
+    const client = await openTestClient({ network, user, token: () => token });
+    await client.table('todoItem').insert({ text: 'signed out' });
+    const failed = await client.push();
+    expect(failed).toMatchObject({ status: 'auth-error', pushed: 0 });
+    expect(failed.message).toContain('the token was rejected');
+    expect(client.pendingOperations()).toBe(1);
+    expect((await client.table('todoItem').pull('mine')).status).toBe('auth-error');
+
+    token = user;
+    expect(await client.push()).toMatchObject({ status: 'complete', pushed: 1 });
+    expect((await serverTodos(user)).map((row) => row.text)).toEqual(['signed out']);
+    client.close();
+  });
+
+  it('a pull that fails keeps the local rows and the cursor', async () => {
+    const { user, network, client, todos } = await setUp();
+    await todos.insert({ text: 'a' });
+    expect((await todos.pull('mine')).status).toBe('complete');
+    await suite.gateway.data(
+      'mutation($input: TodoItemInsert!) { insertTodoItem(input: $input) { status } }',
+      { input: { text: 'from the web app' } },
+      user,
+    );
+    network.plan('response-lost');
+    expect(await todos.pull('mine')).toMatchObject({ status: 'network-error', pulled: 0 });
+    expect((await todos.find()).map((row) => row.text)).toEqual(['a']);
+    const pulled = await todos.pull('mine');
+    expect(pulled).toMatchObject({ status: 'complete', pulled: 1 });
+    expect((await todos.find({ orderBy: { text: 'asc' } })).map((row) => row.text)).toEqual([
+      'a',
+      'from the web app',
+    ]);
+    client.close();
+  });
+});
