@@ -1,4 +1,4 @@
-import { type Conflict, mergeRows } from '@syncline/client';
+import { type Conflict, type ConflictHandler, mergeRows } from '@syncline/client';
 import { describe, expect, it } from 'vitest';
 import { databaseKinds } from './support/databases';
 import { useTestGateway } from './support/gateway-client';
@@ -57,9 +57,7 @@ describe.each(databaseKinds)('client: conflicts, on $name', (kind) => {
    */
   async function conflictOn(
     local: { text?: string; complete?: boolean },
-    handler?: (
-      conflict: Conflict,
-    ) => ReturnType<NonNullable<Parameters<typeof openTestClient>[0]['onConflict']>>,
+    handler?: ConflictHandler,
   ) {
     const user = newUser();
     const seen: Conflict[] = [];
@@ -67,7 +65,12 @@ describe.each(databaseKinds)('client: conflicts, on $name', (kind) => {
       network: new TestNetwork(suite.gateway),
       user,
       ...(handler
-        ? { onConflict: (conflict: Conflict) => (seen.push(conflict), handler(conflict)) }
+        ? {
+            onConflict: (conflict: Conflict) => {
+              seen.push(conflict);
+              return handler(conflict);
+            },
+          }
         : {}),
     });
     const todos = client.table('todoItem');
