@@ -171,7 +171,7 @@ export async function createSyncClient<TTables extends Record<string, PgTable>>(
           () => coordinator.setStatus('offline'),
           options.autoSync ?? {},
         );
-  if (auto) coordinator.onLocalWrite(() => auto.now());
+  if (auto) coordinator.onLocalWrite(() => auto.soon());
 
   const runtime: TableRuntime = {
     context,

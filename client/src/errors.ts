@@ -9,8 +9,3 @@ export class SyncInputError extends Error {
     this.field = field;
   }
 }
-
-/** The client was closed; create a new one. */
-export class ClientClosedError extends Error {
-  override readonly name = 'ClientClosedError';
-}

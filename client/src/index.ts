@@ -19,7 +19,7 @@ export type { OutboxEntry, QueuedEntry } from './engine/outbox';
 export type { PullProgress, PullResult, PullStatus } from './engine/pull';
 export type { PurgeResult } from './engine/purge';
 export type { PushError, PushResult, PushStatus } from './engine/push-result';
-export { ClientClosedError, SyncInputError } from './errors';
+export { SyncInputError } from './errors';
 export { createIndexedDbStore } from './store/idb-store';
 export { createMemoryStore } from './store/memory-store';
 export type {

@@ -49,6 +49,11 @@ export class AutoSync {
     this.#schedule(0);
   }
 
+  /** Syncs soon unless the network is known to be down: then the backoff decides. */
+  soon(): void {
+    if (this.#failures === 0) this.#schedule(0);
+  }
+
   stop(): void {
     this.#stopped = true;
     clearTimeout(this.#timer);
@@ -75,7 +80,8 @@ export class AutoSync {
     try {
       attempt = await this.sync();
     } catch (error) {
-      console.error('syncline: automatic sync failed', error);
+      // After stop() the client is closed under a running sync: that failure is expected.
+      if (!this.#stopped) console.error('syncline: automatic sync failed', error);
       attempt = 'failed';
     }
     this.#running = false;
