@@ -18,7 +18,7 @@ export interface PushError {
   local: StoredRow | null;
   /** The server's row, when the outcome carried one. */
   server: StoredRow | null;
-  /** Drops the operation and keeps `row` here (default: the server's row, or none). */
+  /** Drops the operation and keeps `row` here (default: the server's row as last known here). */
   cancelAndUpdate(row?: Record<string, unknown>): Promise<void>;
   /** Drops the operation and the local row. */
   cancelAndDiscard(): Promise<void>;
@@ -52,9 +52,9 @@ export function pushError(
     base: entry.base,
     ...details,
     cancelAndUpdate: async (row) => {
-      const kept = row
-        ? { ...(details.server ?? details.local ?? {}), ...row, id: entry.id }
-        : details.server;
+      // A rejection carries no server row: the last one known here stands in for it.
+      const server = details.server ?? entry.server ?? entry.base;
+      const kept = row ? { ...(server ?? details.local ?? {}), ...row, id: entry.id } : server;
       await cancel(context, entry.table, entry, (kept as StoredRow | null) ?? null);
     },
     cancelAndDiscard: () => cancel(context, entry.table, entry, null),

@@ -41,7 +41,7 @@ export async function pushOutbox(context: EngineContext): Promise<PushResult> {
     }
     for (const [i, entry] of batch.entries()) {
       const outcome = answer.value[i];
-      if (outcome?.opId !== entry.opId) {
+      if (outcome?.opId !== entry.opId || answer.value.length !== batch.length) {
         const message = `the server answered ${answer.value.length} outcomes for ${batch.length} operations`;
         return { status: 'server-error', pushed: run.pushed, errors: run.errors, message };
       }
@@ -62,9 +62,14 @@ function takeBatch(context: EngineContext, run: PushRun): Promise<QueuedEntry[]>
     });
     const batch: QueuedEntry[] = [];
     const rows = new Set<string>();
+    // Rows with a reported entry: their later entries wait for the next push, in order.
+    const held = new Set<string>();
     for (const entry of entries) {
-      if (run.reported.has(entry.seq)) continue;
       const row = `${entry.table}\u0000${entry.id}`;
+      if (run.reported.has(entry.seq) || held.has(row)) {
+        held.add(row);
+        continue;
+      }
       if (rows.has(row) || batch.length === context.batchSize) break;
       if (!context.tables.has(entry.table)) {
         run.reported.add(entry.seq);

@@ -4,7 +4,15 @@ import type { KeyRange } from '../store/store';
 import type { AnyWhere, StoredRow } from '../types';
 import { columnValue } from './validate';
 
-const OPERATORS = new Set(['eq', 'ne', 'in', 'lt', 'lte', 'gt', 'gte', 'contains', 'isNull']);
+const COMPARISONS = ['eq', 'ne', 'in', 'lt', 'lte', 'gt', 'gte', 'isNull'];
+/** The operators of the gateway's `<Scalar>Filter` inputs, per column kind. */
+const OPERATORS: Record<Exclude<ColumnKind, 'json'>, readonly string[]> = {
+  string: [...COMPARISONS, 'contains'],
+  int: COMPARISONS,
+  float: COMPARISONS,
+  datetime: COMPARISONS,
+  boolean: ['eq', 'ne', 'isNull'],
+};
 const SYSTEM_KINDS: Record<string, ColumnKind> = {
   id: 'string',
   version: 'int',
@@ -23,7 +31,7 @@ function kindOf(table: TableDescription, key: string): ColumnKind | undefined {
 export function normalizeWhere(table: TableDescription, where: AnyWhere, at = 'where'): AnyWhere {
   const result: AnyWhere = {};
   for (const [key, value] of Object.entries(where)) {
-    if (value === undefined) continue;
+    if (value === undefined || value === null) continue;
     if (key === 'and' || key === 'or') {
       if (!Array.isArray(value)) throw new SyncInputError(`${at}.${key}`, 'must be an array');
       result[key] = value.map((child: AnyWhere, i) =>
@@ -37,8 +45,10 @@ export function normalizeWhere(table: TableDescription, where: AnyWhere, at = 'w
     }
     const filter: Record<string, unknown> = {};
     for (const [op, operand] of Object.entries(value as Record<string, unknown>)) {
-      if (!OPERATORS.has(op)) {
-        throw new SyncInputError(`${at}.${key}.${op}`, `is not an operator (${[...OPERATORS]})`);
+      const allowed = OPERATORS[kind];
+      if (!allowed.includes(op)) {
+        const list = allowed.join(', ');
+        throw new SyncInputError(`${at}.${key}.${op}`, `is not an operator for ${key} (${list})`);
       }
       if (operand === undefined || operand === null) continue;
       const column = { key, kind, nullable: false, required: false };
@@ -57,9 +67,11 @@ export function normalizeWhere(table: TableDescription, where: AnyWhere, at = 'w
 }
 
 function compareValues(a: unknown, b: unknown): number {
-  if (a === b) return 0;
-  if (a === null || a === undefined) return -1;
-  if (b === null || b === undefined) return 1;
+  const aMissing = a === null || a === undefined;
+  const bMissing = b === null || b === undefined;
+  if (a === b || (aMissing && bMissing)) return 0;
+  if (aMissing) return -1;
+  if (bMissing) return 1;
   return (a as number | string) < (b as number | string) ? -1 : 1;
 }
 
