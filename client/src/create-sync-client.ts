@@ -8,12 +8,12 @@ import { OUTBOX, storeLayout } from './engine/layout';
 import { LiveQueries } from './engine/live-queries';
 import { checkLocalFormat } from './engine/local-format';
 import type { QueuedEntry } from './engine/outbox';
-import { allQueries, type PullProgress, type PullResult, pullQuery } from './engine/pull';
-import { pushOutbox } from './engine/push';
+import type { PullResult } from './engine/pull';
 import type { PushResult } from './engine/push-result';
 import { createIndexedDbStore } from './store/idb-store';
 import type { StoreDriver } from './store/store';
 import { SyncCoordinator } from './sync-coordinator';
+import { createSyncOperations } from './sync-operations';
 import { createTableApi, type SyncTableApi, type TableRuntime } from './table-api';
 import type { Transport } from './transport/transport';
 import { createUrqlTransport, type TokenSource } from './transport/urql-transport';
@@ -115,46 +115,7 @@ export async function createSyncClient<TTables extends Record<string, PgTable>>(
   };
   await coordinator.start();
 
-  const push = () => coordinator.exclusive(() => pushOutbox(context));
-
-  async function pullOne(
-    table: TableDescription,
-    queryId: string | null,
-    where: Record<string, unknown> | null,
-    onProgress?: (progress: PullProgress) => void,
-  ): Promise<PullResult> {
-    return coordinator.exclusive(async () => {
-      const pending = await store.read([OUTBOX], (tx) => tx.count(OUTBOX));
-      const pushed = pending > 0 ? await pushOutbox(context) : undefined;
-      const pulled = await pullQuery(context, {
-        table,
-        queryId,
-        where,
-        ...(onProgress ? { onProgress } : {}),
-      });
-      return pushed ? { ...pulled, push: pushed } : pulled;
-    });
-  }
-
-  async function sync(): Promise<SyncResult> {
-    return coordinator.syncing(async () => {
-      const pushed = await pushOutbox(context);
-      const pulls: Record<string, PullResult> = {};
-      for (const query of await allQueries(context)) {
-        const table = context.tables.get(query.table);
-        if (!table) continue;
-        const key = `${query.table}/${query.queryId}`;
-        pulls[key] = await pullQuery(context, {
-          table,
-          queryId: query.queryId,
-          where: query.where,
-        });
-      }
-      const failed = Object.values(pulls).find((pull) => pull.status !== 'complete');
-      const status = pushed.status !== 'complete' ? pushed.status : (failed?.status ?? 'complete');
-      return { status, push: pushed, pulls };
-    });
-  }
+  const { push, pull, sync } = createSyncOperations(context, coordinator);
 
   const auto =
     options.autoSync === false
@@ -177,7 +138,7 @@ export async function createSyncClient<TTables extends Record<string, PgTable>>(
     context,
     live,
     indexed: new Set(),
-    pull: pullOne,
+    pull,
   };
   const apis = new Map<string, SyncTableApi<PgTable>>();
 

@@ -150,4 +150,33 @@ describe.each(databaseKinds)('client: faults in transit, on $name', (kind) => {
     ]);
     client.close();
   });
+
+  it('once offline, probes before pushing so that new changes stay mergeable and undoable', async () => {
+    const { user, network, client, todos } = await setUp();
+    const first = await todos.insert({ text: 'first' });
+    network.offline = true;
+    // Nobody knew the network was down: this attempt may have reached the server.
+    expect((await client.push()).status).toBe('network-error');
+    expect(client.status).toBe('offline');
+    const second = await todos.insert({ text: 'second' });
+    const again = await client.push();
+    expect(again).toMatchObject({
+      status: 'network-error',
+      message: expect.stringContaining('cannot be reached'),
+    });
+    const entries = await client.pendingChanges();
+    expect(entries.map(({ id, sent }) => ({ id, sent }))).toEqual([
+      { id: first.id, sent: true },
+      { id: second.id, sent: false },
+    ]);
+    await todos.update({ id: second.id, text: 'second, edited' });
+    expect(client.pendingOperations()).toBe(2);
+    expect(await todos.discard(first.id)).toBe('in-flight');
+
+    network.offline = false;
+    expect(await client.push()).toMatchObject({ status: 'complete', pushed: 2 });
+    expect(client.status).toBe('online');
+    expect((await serverTodos(user)).map((row) => row.text)).toEqual(['first', 'second, edited']);
+    client.close();
+  });
 });

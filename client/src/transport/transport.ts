@@ -31,4 +31,9 @@ export interface Transport {
   pull(request: PullRequest): Promise<TransportResult<PullPage<StoredRow>>>;
   /** Sends one batch; the outcomes come back in the operations' order. */
   push(operations: readonly Operation[]): Promise<TransportResult<Outcome<StoredRow>[]>>;
+  /**
+   * Whether the gateway answers at all. Asked before pushing while the client is offline,
+   * so that an attempt with the network down never sends (and so never ties up) operations.
+   */
+  probe?(): Promise<boolean>;
 }

@@ -43,6 +43,12 @@ export function createUrqlTransport(options: UrqlTransportOptions): Transport {
   const push = pushDocument(options.tables);
 
   return {
+    async probe(): Promise<boolean> {
+      const result = await client.query('query SynclineProbe { __typename }', {}).toPromise();
+      // Any HTTP answer, even an error, means the gateway is reachable.
+      return !result.error?.networkError || result.error.response !== undefined;
+    },
+
     async pull(request: PullRequest): Promise<TransportResult<PullPage<StoredRow>>> {
       const document = pulls.get(request.table);
       const table = tables.get(request.table);
