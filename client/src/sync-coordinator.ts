@@ -19,6 +19,7 @@ export class SyncCoordinator {
   #queue: Promise<unknown> = Promise.resolve();
   #counting: Promise<void> = Promise.resolve();
   readonly #writeListeners = new Set<() => void>();
+  #offline: boolean;
 
   constructor(
     private readonly name: string,
@@ -29,6 +30,7 @@ export class SyncCoordinator {
     const navigator = (globalThis as { navigator?: { onLine?: boolean; locks?: LockManagerLike } })
       .navigator;
     this.status = navigator?.onLine === false ? 'offline' : 'online';
+    this.#offline = this.status === 'offline';
     this.#locks = navigator?.locks;
     if (typeof BroadcastChannel === 'function') {
       this.#channel = new BroadcastChannel(`syncline:${name}`);
@@ -63,13 +65,19 @@ export class SyncCoordinator {
         this.events.emit('sync', result);
         return result;
       } catch (error) {
-        this.setStatus('online');
+        this.setStatus(this.#offline ? 'offline' : 'online');
         throw error;
       }
     });
   }
 
+  /** The network was down at the last attempt or `offline` event (also while `syncing`). */
+  get offline(): boolean {
+    return this.#offline;
+  }
+
   setStatus(status: SyncStatus): void {
+    if (status !== 'syncing') this.#offline = status === 'offline';
     if (status === this.status) return;
     this.status = status;
     this.events.emit('status', status);

@@ -16,7 +16,7 @@ const UNREACHABLE = 'the gateway cannot be reached (offline)';
  */
 export function createSyncOperations(context: EngineContext, coordinator: SyncCoordinator) {
   async function reachable(): Promise<boolean> {
-    if (coordinator.status !== 'offline' || !context.transport.probe) return true;
+    if (!coordinator.offline || !context.transport.probe) return true;
     return context.transport.probe();
   }
 
