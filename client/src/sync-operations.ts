@@ -2,6 +2,7 @@ import type { TableDescription } from '@syncline/schema';
 import type { SyncResult } from './create-sync-client';
 import type { EngineContext } from './engine/context';
 import { OUTBOX } from './engine/layout';
+import { entriesOfTable } from './engine/outbox';
 import { allQueries, type PullProgress, type PullResult, pullQuery } from './engine/pull';
 import { pushOutbox } from './engine/push';
 import type { PushResult } from './engine/push-result';
@@ -44,8 +45,9 @@ export function createSyncOperations(context: EngineContext, coordinator: SyncCo
     onProgress?: (progress: PullProgress) => void,
   ): Promise<PullResult> {
     return coordinator.exclusive(async () => {
-      const pending = await context.store.read([OUTBOX], (tx) => tx.count(OUTBOX));
-      const pushed = pending > 0 ? await pushNow() : undefined;
+      // The whole outbox goes, in order, when this table has something in it.
+      const pending = await context.store.read([OUTBOX], (tx) => entriesOfTable(tx, table.name));
+      const pushed = pending.length > 0 ? await pushNow() : undefined;
       if (pushed?.status === 'network-error' && pushed.message === UNREACHABLE) {
         return { status: 'network-error', pulled: 0, push: pushed, message: UNREACHABLE };
       }

@@ -101,6 +101,14 @@ describe.each(databaseKinds)('client: pull, purge and sync, on $name', (kind) =>
     });
     expect(network.delivered).toBe(2);
     expect(await todos.get(row.id)).toMatchObject({ version: 1, userId: user });
+    // Pending changes of another table alone do not hold up this table's pull.
+    await client
+      .table('vehicleModelUpdate')
+      .insert({ vehicleModelId: 'vm-volvo-fh16', accoladeCount: 1 });
+    const alone = await todos.pull('mine');
+    expect(alone).toEqual({ status: 'complete', pulled: 0 });
+    expect(network.delivered).toBe(3);
+    expect(client.pendingOperations()).toBe(1);
     client.close();
   });
 
