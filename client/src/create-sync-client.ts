@@ -10,6 +10,7 @@ import { checkLocalFormat } from './engine/local-format';
 import type { QueuedEntry } from './engine/outbox';
 import type { PullResult } from './engine/pull';
 import type { PushResult } from './engine/push-result';
+import { SyncInputError } from './errors';
 import { createIndexedDbStore } from './store/idb-store';
 import type { StoreDriver } from './store/store';
 import { SyncCoordinator } from './sync-coordinator';
@@ -81,11 +82,30 @@ export interface SyncClient<TTables extends Record<string, PgTable>> {
 
 const DEFAULTS = { batchSize: 100, pageSize: 100, maxConflictRetries: 3 };
 
+/** A whole-number option within the gateway's limits (500 operations a push, 1,000 rows a page). */
+function whole(option: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new SyncInputError(
+      `createSyncClient.${option}`,
+      `must be a whole number from ${min} to ${max}`,
+    );
+  }
+  return value;
+}
+
 /** Opens the local store and returns a client that works offline from the first call. */
 export async function createSyncClient<TTables extends Record<string, PgTable>>(
   options: SyncClientOptions<TTables>,
 ): Promise<SyncClient<TTables>> {
   const descriptions = describeTables(options.tables);
+  const batchSize = whole('batchSize', options.batchSize ?? DEFAULTS.batchSize, 1, 500);
+  const pageSize = whole('pageSize', options.pageSize ?? DEFAULTS.pageSize, 1, 1000);
+  const maxConflictRetries = whole(
+    'maxConflictRetries',
+    options.maxConflictRetries ?? DEFAULTS.maxConflictRetries,
+    0,
+    100,
+  );
   const driver = options.store ?? createIndexedDbStore({ name: 'syncline' });
   const store = await driver.open(storeLayout(descriptions));
   await checkLocalFormat(store, descriptions);
@@ -107,9 +127,9 @@ export async function createSyncClient<TTables extends Record<string, PgTable>>(
     transport,
     tables: new Map(descriptions.map((table) => [table.name, table])),
     onConflict: options.onConflict,
-    batchSize: options.batchSize ?? DEFAULTS.batchSize,
-    pageSize: options.pageSize ?? DEFAULTS.pageSize,
-    maxConflictRetries: options.maxConflictRetries ?? DEFAULTS.maxConflictRetries,
+    batchSize,
+    pageSize,
+    maxConflictRetries,
     newId: () => crypto.randomUUID(),
     changed: (tables) => coordinator.changed(tables),
   };

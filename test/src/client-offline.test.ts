@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { databaseKinds } from './support/databases';
 import { useTestGateway } from './support/gateway-client';
 import { pullAll } from './support/sync-calls';
-import { openTestClient, TestNetwork, testDevice } from './support/sync-client';
+import { exampleSchema, openTestClient, TestNetwork, testDevice } from './support/sync-client';
 
 /** A user of their own per test: todo items are private to their owner. */
 const newUser = () => `tech-${crypto.randomUUID()}`;
@@ -197,6 +197,12 @@ describe.each(databaseKinds)('client: working offline, then pushing, on $name', 
     );
     expect(await todos.find()).toEqual([]);
     expect(client.pendingOperations()).toBe(0);
+    await expect(openTestClient({ network, pageSize: 5000 })).rejects.toThrow(
+      'createSyncClient.pageSize: must be a whole number from 1 to 1000',
+    );
+    await expect(
+      openTestClient({ network, tables: { todos: exampleSchema.todoItem } as never }),
+    ).rejects.toThrow('createSyncClient: tables.todos is the table todoItem');
     client.close();
   });
 });
