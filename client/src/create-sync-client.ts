@@ -154,12 +154,7 @@ export async function createSyncClient<TTables extends Record<string, PgTable>>(
         );
   if (auto) coordinator.onLocalWrite(() => auto.soon());
 
-  const runtime: TableRuntime = {
-    context,
-    live,
-    indexed: new Set(),
-    pull,
-  };
+  const runtime: TableRuntime = { context, live, pull };
   const apis = new Map<string, SyncTableApi<PgTable>>();
 
   return {
@@ -167,12 +162,7 @@ export async function createSyncClient<TTables extends Record<string, PgTable>>(
       const table = describedTable(context, name);
       let api = apis.get(name);
       if (!api) {
-        const indexed = new Set(
-          table.columns
-            .filter((column) => column.kind !== 'boolean' && column.kind !== 'json')
-            .map((column) => column.key),
-        );
-        api = createTableApi({ ...runtime, indexed }, table);
+        api = createTableApi(runtime, table);
         apis.set(name, api);
       }
       return api as unknown as SyncTableApi<TTables[typeof name]>;

@@ -2,7 +2,7 @@ import type { TableDescription } from '@syncline/schema';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { EngineContext } from './engine/context';
 import { type DiscardResult, discardPending } from './engine/discard';
-import { rowsOf } from './engine/layout';
+import { indexedColumns, rowsOf } from './engine/layout';
 import type { LiveQueries } from './engine/live-queries';
 import { deleteRow, insertRow, updateRow } from './engine/local-writes';
 import type { PullProgress, PullResult } from './engine/pull';
@@ -52,7 +52,6 @@ export interface SyncTableApi<T extends PgTable> {
 export interface TableRuntime {
   context: EngineContext;
   live: LiveQueries;
-  indexed: ReadonlySet<string>;
   pull(
     table: TableDescription,
     queryId: string | null,
@@ -67,6 +66,7 @@ export function createTableApi<T extends PgTable>(
 ): SyncTableApi<T> {
   const { context, live } = runtime;
   const collection = rowsOf(table.name);
+  const indexed = new Set(indexedColumns(table));
   const whereOf = (where: unknown, at: string) =>
     where === undefined ? null : normalizeWhere(table, where as Record<string, unknown>, at);
 
@@ -77,7 +77,7 @@ export function createTableApi<T extends PgTable>(
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
       throw new SyncInputError(`${table.name}.find.limit`, 'must be a whole number, 0 or more');
     }
-    const narrowed = where ? indexRange(runtime.indexed, where) : undefined;
+    const narrowed = where ? indexRange(indexed, where) : undefined;
     const rows = await context.store.read([collection], (tx) =>
       tx.getAll<StoredRow>(collection, narrowed ?? {}),
     );

@@ -20,7 +20,6 @@ export function rowsOf(table: string): string {
  * (strings, numbers, dates; booleans and JSON cannot be), and the outbox, queries and meta.
  */
 export function storeLayout(tables: readonly TableDescription[]): StoreLayout {
-  const indexable = new Set(['string', 'int', 'float', 'datetime']);
   return {
     collections: [
       {
@@ -34,10 +33,15 @@ export function storeLayout(tables: readonly TableDescription[]): StoreLayout {
       ...tables.map((table) => ({
         name: rowsOf(table.name),
         keyPath: 'id',
-        indexes: table.columns
-          .filter((column) => indexable.has(column.kind))
-          .map((column) => ({ name: column.key, keyPath: column.key })),
+        indexes: indexedColumns(table).map((key) => ({ name: key, keyPath: key })),
       })),
     ],
   };
+}
+
+const INDEXABLE = new Set(['string', 'int', 'float', 'datetime']);
+
+/** The columns a table's collection is indexed on, each index named after its column. */
+export function indexedColumns(table: TableDescription): string[] {
+  return table.columns.filter((column) => INDEXABLE.has(column.kind)).map((column) => column.key);
 }
