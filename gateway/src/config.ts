@@ -1,3 +1,4 @@
+import { type JwtAuthOptions, MIN_SECRET_LENGTH } from './auth/jwt-auth';
 import type { GatewayLimits } from './graphql/limits';
 import { DEFAULT_LIMITS } from './graphql/limits';
 
@@ -11,6 +12,8 @@ export interface ServerConfig {
   limits: GatewayLimits;
   graphiql: boolean;
   logLevel: string;
+  /** How bearer tokens are verified; undefined runs the gateway open, for development. */
+  auth: JwtAuthOptions | undefined;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -43,5 +46,27 @@ export function readConfig(env: NodeJS.ProcessEnv): ServerConfig {
     },
     graphiql: env.SYNCLINE_GRAPHIQL !== 'false',
     logLevel: env.LOG_LEVEL || 'info',
+    auth: readAuth(env),
+  };
+}
+
+/** SYNCLINE_JWT_SECRET or SYNCLINE_JWKS_URL, with SYNCLINE_JWT_ISSUER and SYNCLINE_JWT_AUDIENCE. */
+function readAuth(env: NodeJS.ProcessEnv): JwtAuthOptions | undefined {
+  const secret = env.SYNCLINE_JWT_SECRET || undefined;
+  const jwksUrl = env.SYNCLINE_JWKS_URL || undefined;
+  if (secret && jwksUrl) {
+    throw new ConfigError('set SYNCLINE_JWT_SECRET or SYNCLINE_JWKS_URL, not both');
+  }
+  if (secret && secret.length < MIN_SECRET_LENGTH) {
+    throw new ConfigError(`SYNCLINE_JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters`);
+  }
+  if (jwksUrl && !/^https?:\/\/[^\s]+$/.test(jwksUrl)) {
+    throw new ConfigError(`SYNCLINE_JWKS_URL must be an http(s) URL, got "${jwksUrl}"`);
+  }
+  if (!secret && !jwksUrl) return undefined;
+  return {
+    ...(secret ? { secret } : { jwksUrl: jwksUrl as string }),
+    ...(env.SYNCLINE_JWT_ISSUER ? { issuer: env.SYNCLINE_JWT_ISSUER } : {}),
+    ...(env.SYNCLINE_JWT_AUDIENCE ? { audience: env.SYNCLINE_JWT_AUDIENCE } : {}),
   };
 }

@@ -1,3 +1,5 @@
+export type { JwtAuthOptions } from './auth/jwt-auth';
+export { createJwtAuthenticate, unauthenticated } from './auth/jwt-auth';
 export type { ServerConfig } from './config';
 export { ConfigError, readConfig } from './config';
 export type { Gateway, GatewayOptions } from './create-gateway';

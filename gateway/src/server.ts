@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import { exampleTables } from '@syncline/schema';
 import pino from 'pino';
+import { createJwtAuthenticate } from './auth/jwt-auth';
 import { ConfigError, readConfig } from './config';
 import { ANONYMOUS_USER, createGateway, GRAPHQL_ENDPOINT } from './create-gateway';
 import { openDatabase } from './db/database';
@@ -16,14 +17,20 @@ async function main() {
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   await database.migrate(exampleMigrations);
   await seedExampleData(database.db);
-  logger.warn(
-    `no authentication is configured: every request acts as the user "${ANONYMOUS_USER}"`,
-  );
+  if (config.auth) {
+    const how = config.auth.secret ? 'an HS256 secret' : `the keys at ${config.auth.jwksUrl}`;
+    logger.info(`bearer tokens are verified with ${how}`);
+  } else {
+    logger.warn(
+      `no authentication is configured (SYNCLINE_JWT_SECRET or SYNCLINE_JWKS_URL): the gateway is open, every request acts as the user "${ANONYMOUS_USER}"; for development only`,
+    );
+  }
 
   const gateway = createGateway({
     tables: exampleTables,
     database,
     logger,
+    ...(config.auth ? { authenticate: createJwtAuthenticate(config.auth) } : {}),
     limits: config.limits,
     graphiql: config.graphiql,
   });

@@ -3,6 +3,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SignJWT } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { postgresKinds } from './support/databases';
 
@@ -107,6 +108,42 @@ describe('the gateway server', () => {
     await expect(
       startServer({ SYNCLINE_PULL_MAX_LIMIT: 'lots', SYNCLINE_DATA_DIR: 'memory:' }),
     ).rejects.toThrow('SYNCLINE_PULL_MAX_LIMIT must be a number of at least 1, got "lots"');
+  });
+
+  it('verifies bearer tokens when SYNCLINE_JWT_SECRET is set, and says so', async () => {
+    const secret = 'a-server-test-secret-long-enough-for-hs256';
+    const server = await startServer({ SYNCLINE_DATA_DIR: 'memory:', SYNCLINE_JWT_SECRET: secret });
+    try {
+      expect(server.output()).toContain('bearer tokens are verified with an HS256 secret');
+      expect(server.output()).not.toContain('no authentication is configured');
+      const query = JSON.stringify({ query: '{ pullTodoItems { rows { id } } }' });
+      const headers = { 'content-type': 'application/json' };
+      const anonymous = await fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers,
+        body: query,
+      });
+      expect(anonymous.status).toBe(401);
+      const token = await new SignJWT({ sub: 'dana' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setExpirationTime('5m')
+        .sign(new TextEncoder().encode(secret));
+      const signed = await fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { ...headers, authorization: `Bearer ${token}` },
+        body: query,
+      });
+      expect(signed.status).toBe(200);
+      expect(await signed.json()).toEqual({ data: { pullTodoItems: { rows: [] } } });
+    } finally {
+      await stop(server.child);
+    }
+  });
+
+  it('refuses a secret too short to be safe', async () => {
+    await expect(
+      startServer({ SYNCLINE_JWT_SECRET: 'short', SYNCLINE_DATA_DIR: 'memory:' }),
+    ).rejects.toThrow('SYNCLINE_JWT_SECRET must be at least 32 characters');
   });
 
   it('says so when its port is taken, instead of crashing', async () => {
