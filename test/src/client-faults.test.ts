@@ -112,21 +112,51 @@ describe.each(databaseKinds)('client: faults in transit, on $name', (kind) => {
     client.close();
   });
 
-  it('token rejected: auth-error, the queue is kept, and a fresh token delivers it', async () => {
+  it('token rejected: one refresh and retry; when refreshing fails, auth-error and the queue kept', async () => {
     const user = newUser();
     const network = new TestNetwork(suite.gateway);
-    let token = REJECTED_TOKEN;
-    const client = await openTestClient({ network, user, token: () => token });
+    const asked: boolean[] = [];
+    let fresh = REJECTED_TOKEN;
+    const client = await openTestClient({
+      network,
+      user,
+      token: ({ refresh }) => {
+        asked.push(refresh);
+        return refresh ? fresh : REJECTED_TOKEN;
+      },
+    });
     await client.table('todoItem').insert({ text: 'signed out' });
     const failed = await client.push();
     expect(failed).toMatchObject({ status: 'auth-error', pushed: 0 });
     expect(failed.message).toContain('the token was rejected');
+    expect(asked).toEqual([false, true]);
     expect(client.pendingOperations()).toBe(1);
     expect((await client.table('todoItem').pull('mine')).status).toBe('auth-error');
 
-    token = user;
+    // The token expired; the refresh gets a good one and the same push goes through.
+    fresh = user;
+    asked.length = 0;
     expect(await client.push()).toMatchObject({ status: 'complete', pushed: 1 });
+    expect(asked).toEqual([false, true]);
     expect((await serverTodos(user)).map((row) => row.text)).toEqual(['signed out']);
+    client.close();
+  });
+
+  it('a token source that throws is an auth-error, not a crash', async () => {
+    const network = new TestNetwork(suite.gateway);
+    const client = await openTestClient({
+      network,
+      token: () => {
+        throw new Error('signed out');
+      },
+    });
+    await client.table('todoItem').insert({ text: 'kept' });
+    expect(await client.push()).toMatchObject({
+      status: 'auth-error',
+      message: 'no token: Error: signed out',
+    });
+    expect(network.delivered).toBe(0);
+    expect(client.pendingOperations()).toBe(1);
     client.close();
   });
 

@@ -10,10 +10,16 @@ import type { StoredRow } from '../types';
 import { pullDocument, pushDocument } from './documents';
 import type { PullRequest, Transport, TransportResult } from './transport';
 
-/** A bearer token, or a function that returns the current one (called before every request). */
+/**
+ * A bearer token, or a function that returns the current one. The function is called
+ * before every request; after the gateway answers UNAUTHENTICATED it is called once more
+ * with `refresh: true` and the request is retried with the new token.
+ */
 export type TokenSource =
   | string
-  | (() => string | null | undefined | Promise<string | null | undefined>);
+  | ((options: {
+      refresh: boolean;
+    }) => string | null | undefined | Promise<string | null | undefined>);
 
 export interface UrqlTransportOptions {
   /** The gateway's GraphQL endpoint, e.g. `https://sync.example.com/graphql`. */
@@ -31,20 +37,37 @@ export function createUrqlTransport(options: UrqlTransportOptions): Transport {
     url: options.url,
     exchanges: [fetchExchange],
     requestPolicy: 'network-only',
-    fetch: async (input, init) => {
-      const token = typeof options.token === 'function' ? await options.token() : options.token;
-      const headers = new Headers(init?.headers);
-      if (token) headers.set('authorization', `Bearer ${token}`);
-      return baseFetch(input, { ...init, headers });
-    },
+    fetch: baseFetch,
   });
+
+  /** Runs a request with the current token; on UNAUTHENTICATED, once more with a refreshed one. */
+  async function authorized<T>(
+    attempt: (context: { fetchOptions: RequestInit }) => Promise<TransportResult<T>>,
+  ): Promise<TransportResult<T>> {
+    const source = options.token;
+    for (const refresh of [false, true]) {
+      let token: string | null | undefined;
+      try {
+        token = typeof source === 'function' ? await source({ refresh }) : source;
+      } catch (error) {
+        return { ok: false, failure: 'auth-error', message: `no token: ${String(error)}` };
+      }
+      const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+      const result = await attempt({ fetchOptions: { headers } });
+      const again = !result.ok && result.failure === 'auth-error' && typeof source === 'function';
+      if (!again || refresh) return result;
+    }
+    throw new Error('unreachable');
+  }
   const tables = new Map(options.tables.map((table) => [table.name, table]));
   const pulls = new Map(options.tables.map((table) => [table.name, pullDocument(table)]));
   const push = pushDocument(options.tables);
 
   return {
     async probe(): Promise<boolean> {
-      const result = await client.query('query SynclineProbe { __typename }', {}).toPromise();
+      const result = await client
+        .query('query SynclineProbe { __typename }', {}, { fetchOptions: {} })
+        .toPromise();
       // Any HTTP answer, even an error, means the gateway is reachable.
       return !result.error?.networkError || result.error.response !== undefined;
     },
@@ -58,27 +81,29 @@ export function createUrqlTransport(options: UrqlTransportOptions): Transport {
         limit: request.limit,
         where: request.where ?? null,
       };
-      const result = await client.query(document, variables).toPromise();
-      const field = (result.data as Record<string, unknown> | undefined)?.[
-        tableNames(table.name).pull
-      ];
-      if (result.error || !field) return failure(result.error);
-      const page = field as PullPage<StoredRow>;
-      return { ok: true, value: { ...page, rows: page.rows.map(plainRow) } };
+      return authorized(async (context) => {
+        const result = await client.query(document, variables, context).toPromise();
+        const data = result.data as Record<string, unknown> | undefined;
+        const field = data?.[tableNames(table.name).pull] as PullPage<StoredRow> | undefined;
+        if (result.error || !field) return failure(result.error);
+        return { ok: true, value: { ...field, rows: field.rows.map(plainRow) } };
+      });
     },
 
     async push(operations: readonly Operation[]): Promise<TransportResult<Outcome<StoredRow>[]>> {
       const variables = {
         operations: operations.map(({ table, ...operation }) => ({ [table]: operation })),
       };
-      const result = await client.mutation(push, variables).toPromise();
-      const outcomes = (result.data as { push?: Outcome<StoredRow>[] } | undefined)?.push;
-      if (result.error || !outcomes) return failure(result.error);
-      const value = outcomes.map((outcome) => ({
-        ...outcome,
-        row: outcome.row && plainRow(outcome.row),
-      }));
-      return { ok: true, value };
+      return authorized(async (context) => {
+        const result = await client.mutation(push, variables, context).toPromise();
+        const outcomes = (result.data as { push?: Outcome<StoredRow>[] } | undefined)?.push;
+        if (result.error || !outcomes) return failure(result.error);
+        const value = outcomes.map((outcome) => ({
+          ...outcome,
+          row: outcome.row && plainRow(outcome.row),
+        }));
+        return { ok: true, value };
+      });
     },
   };
 }
