@@ -3,6 +3,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createJwtAuthenticate } from '@syncline/gateway';
 import { SignJWT } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { postgresKinds } from './support/databases';
@@ -138,6 +139,33 @@ describe('the gateway server', () => {
     } finally {
       await stop(server.child);
     }
+  });
+
+  it('prints development tokens that the gateway accepts (pnpm dev-token)', async () => {
+    const secret = 'a-server-test-secret-long-enough-for-hs256';
+    const token = await new Promise<string>((resolve, reject) => {
+      const child = spawn(
+        join(root, 'gateway/node_modules/.bin/tsx'),
+        ['src/make-token.ts', 'erin'],
+        {
+          cwd: join(root, 'gateway'),
+          env: { ...process.env, SYNCLINE_JWT_SECRET: secret, SYNCLINE_JWT_AUDIENCE: 'syncline' },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
+      let output = '';
+      child.stdout?.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+      });
+      child.once('exit', (code) =>
+        code === 0 ? resolve(output.trim()) : reject(new Error(`exit ${code}`)),
+      );
+    });
+    const authenticate = createJwtAuthenticate({ secret, audience: 'syncline' });
+    const request = new Request('http://x/graphql', {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(await authenticate(request)).toBe('erin');
   });
 
   it('refuses a secret too short to be safe', async () => {
