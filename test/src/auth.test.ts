@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKinds } from './support/databases';
 import { useTestGateway } from './support/gateway-client';
 import { newOpId } from './support/sync-calls';
+import { openTestClient, TestNetwork } from './support/sync-client';
 
 const SECRET = 'a-test-secret-that-is-long-enough-for-hs256';
 const ISSUER = 'https://auth.example.test/';
@@ -127,6 +128,33 @@ describe.each(databaseKinds)('JWT authentication on $name', (kind) => {
       `select user_id from todo_item where text = 'welcome'`,
     );
     expect(JSON.stringify(owners)).toContain('"alice"');
+  });
+});
+
+describe.each(databaseKinds)('the client with JWT auth on $name', (kind) => {
+  const suite = useTestGateway(kind, {
+    authenticate: createJwtAuthenticate({ secret: SECRET, issuer: ISSUER, audience: AUDIENCE }),
+  });
+
+  it('syncs with real tokens, and refreshes an expired one without losing anything', async () => {
+    const user = `jwt-${crypto.randomUUID()}`;
+    const refreshes: boolean[] = [];
+    const client = await openTestClient({
+      network: new TestNetwork(suite.gateway),
+      user,
+      // The stored token has expired; the refresh gets a new one from the "identity provider".
+      token: ({ refresh }) => {
+        refreshes.push(refresh);
+        return hs256({ sub: user, exp: now() + (refresh ? 300 : -60) });
+      },
+    });
+    const todos = client.table('todoItem');
+    const row = await todos.insert({ text: 'signed in' });
+    expect(await client.push()).toMatchObject({ status: 'complete', pushed: 1 });
+    expect(refreshes).toEqual([false, true]);
+    expect(await todos.get(row.id)).toMatchObject({ version: 1, userId: user });
+    expect(await todos.pull('mine')).toMatchObject({ status: 'complete', pulled: 1 });
+    client.close();
   });
 });
 
