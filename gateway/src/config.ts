@@ -11,6 +11,10 @@ export interface ServerConfig {
   pruneIntervalMs: number;
   limits: GatewayLimits;
   graphiql: boolean;
+  /** Answer introspection queries; off by default when NODE_ENV is production. */
+  introspection: boolean;
+  /** Origins that may call from a browser (CORS); by default none in production, any otherwise. */
+  corsOrigins: string[] | '*';
   logLevel: string;
   /** How bearer tokens are verified; undefined runs the gateway open, for development. */
   auth: JwtAuthOptions | undefined;
@@ -32,6 +36,15 @@ export function readConfig(env: NodeJS.ProcessEnv): ServerConfig {
     }
     return value;
   };
+  const production = env.NODE_ENV === 'production';
+  const flag = (name: string, fallback: boolean) => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (raw !== 'true' && raw !== 'false') {
+      throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+    }
+    return raw === 'true';
+  };
   return {
     port: number('PORT', 4000, 0),
     databaseUrl: env.DATABASE_URL || undefined,
@@ -43,8 +56,15 @@ export function readConfig(env: NodeJS.ProcessEnv): ServerConfig {
       pullMax: number('SYNCLINE_PULL_MAX_LIMIT', DEFAULT_LIMITS.pullMax),
       pushMaxOperations: number('SYNCLINE_PUSH_MAX_OPERATIONS', DEFAULT_LIMITS.pushMaxOperations),
       maxBodyBytes: number('SYNCLINE_MAX_BODY_BYTES', DEFAULT_LIMITS.maxBodyBytes),
+      maxDepth: number('SYNCLINE_MAX_DEPTH', DEFAULT_LIMITS.maxDepth),
+      maxAliases: number('SYNCLINE_MAX_ALIASES', DEFAULT_LIMITS.maxAliases, 0),
+      maxCost: number('SYNCLINE_MAX_COST', DEFAULT_LIMITS.maxCost),
+      maxTokens: number('SYNCLINE_MAX_TOKENS', DEFAULT_LIMITS.maxTokens),
+      maxDirectives: number('SYNCLINE_MAX_DIRECTIVES', DEFAULT_LIMITS.maxDirectives, 0),
     },
-    graphiql: env.SYNCLINE_GRAPHIQL !== 'false',
+    graphiql: flag('SYNCLINE_GRAPHIQL', !production),
+    introspection: flag('SYNCLINE_INTROSPECTION', !production),
+    corsOrigins: readCorsOrigins(env.SYNCLINE_CORS_ORIGINS, production),
     logLevel: env.LOG_LEVEL || 'info',
     auth: readAuth(env),
   };
@@ -69,4 +89,21 @@ function readAuth(env: NodeJS.ProcessEnv): JwtAuthOptions | undefined {
     ...(env.SYNCLINE_JWT_ISSUER ? { issuer: env.SYNCLINE_JWT_ISSUER } : {}),
     ...(env.SYNCLINE_JWT_AUDIENCE ? { audience: env.SYNCLINE_JWT_AUDIENCE } : {}),
   };
+}
+
+/** SYNCLINE_CORS_ORIGINS: comma-separated origins, or `*` for any. */
+function readCorsOrigins(raw: string | undefined, production: boolean): string[] | '*' {
+  const origins = (raw ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
+  if (origins.length === 0) return production ? [] : '*';
+  if (origins.includes('*')) return '*';
+  for (const origin of origins) {
+    if (URL.canParse(origin) && new URL(origin).origin === origin) continue;
+    throw new ConfigError(
+      `SYNCLINE_CORS_ORIGINS: "${origin}" is not an origin; write scheme://host[:port], e.g. https://app.example.com`,
+    );
+  }
+  return origins;
 }

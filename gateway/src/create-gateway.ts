@@ -1,4 +1,5 @@
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { CSRF_HEADER } from '@syncline/schema';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import { createYoga, maskError } from 'graphql-yoga';
 import pino, { type Logger } from 'pino';
@@ -7,6 +8,8 @@ import type { GatewayContext } from './graphql/builder';
 import { createSchema } from './graphql/create-schema';
 import { DEFAULT_LIMITS, type GatewayLimits } from './graphql/limits';
 import { useErrorCodes } from './plugins/use-error-codes';
+import { corsPolicy, useHardening } from './plugins/use-hardening';
+import { useInputGuards } from './plugins/use-input-guards';
 import { useRequestSizeLimit } from './plugins/use-request-size-limit';
 import { ChangeHub } from './sync/change-hub';
 import { publicColumnKeys, type ServedTable, serveTables } from './sync/tables';
@@ -21,6 +24,10 @@ export interface GatewayOptions {
   logger?: Logger;
   /** Serve GraphiQL at the GraphQL endpoint (default true). */
   graphiql?: boolean;
+  /** Answer introspection (default true); off, `__schema`/`__type` fail, suggestions are hidden. */
+  introspection?: boolean;
+  /** Web origins allowed to call from a browser (CORS): a list or '*' (default none: same-origin). */
+  corsOrigins?: readonly string[] | '*';
 }
 
 export const GRAPHQL_ENDPOINT = '/graphql';
@@ -47,7 +54,12 @@ export function createGateway(options: GatewayOptions) {
     graphiql:
       options.graphiql === false
         ? false
-        : { title: 'Syncline', defaultQuery: firstPullable ? exampleQuery(firstPullable) : '' },
+        : {
+            title: 'Syncline',
+            defaultQuery: firstPullable ? exampleQuery(firstPullable) : '',
+            additionalHeaders: { [CSRF_HEADER]: 'graphiql' },
+          },
+    cors: corsPolicy(options.corsOrigins ?? []),
     renderGraphiQL,
     context: async ({ request }) => ({ userId: await authenticate(request) }),
     maskedErrors: {
@@ -59,7 +71,9 @@ export function createGateway(options: GatewayOptions) {
       },
     },
     plugins: [
+      useHardening({ limits, introspection: options.introspection ?? true }),
       useRequestSizeLimit(limits.maxBodyBytes),
+      useInputGuards(),
       useErrorCodes(),
       { onDispose: () => hub.stop() },
     ],

@@ -33,6 +33,8 @@ async function main() {
     ...(config.auth ? { authenticate: createJwtAuthenticate(config.auth) } : {}),
     limits: config.limits,
     graphiql: config.graphiql,
+    introspection: config.introspection,
+    corsOrigins: config.corsOrigins,
   });
   const prune = () =>
     pruneExpired(database.db, serveTables(exampleTables), config.retentionMs)

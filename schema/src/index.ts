@@ -25,6 +25,7 @@ export type {
 } from './protocol';
 export {
   CONFLICT_CODES,
+  CSRF_HEADER,
   isConflict,
   isRejected,
   OPERATION_KINDS,

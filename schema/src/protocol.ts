@@ -19,6 +19,13 @@ export type ErrorCode =
   | 'LIMIT_EXCEEDED'
   | 'INTERNAL_SERVER_ERROR';
 
+/**
+ * The header that marks a request as sent by a program, not by a form or a link on another
+ * site: the gateway refuses GETs and form, multipart or text/plain posts without it (CSRF).
+ * Any value will do.
+ */
+export const CSRF_HEADER = 'x-graphql-yoga-csrf';
+
 export const OPERATION_KINDS: readonly OperationKind[] = ['INSERT', 'UPDATE', 'DELETE'];
 export const OUTCOME_STATUSES: readonly OutcomeStatus[] = ['APPLIED', 'CONFLICT', 'REJECTED'];
 export const CONFLICT_CODES: readonly ConflictCode[] = [

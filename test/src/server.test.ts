@@ -111,6 +111,39 @@ describe('the gateway server', () => {
     ).rejects.toThrow('SYNCLINE_PULL_MAX_LIMIT must be a number of at least 1, got "lots"');
   });
 
+  it('in production serves no GraphiQL, no introspection and no other origin, unless told to', async () => {
+    const production = { NODE_ENV: 'production', SYNCLINE_DATA_DIR: 'memory:' };
+    const app = 'https://app.example.com';
+    const check = async (server: Awaited<ReturnType<typeof startServer>>) => {
+      const page = await fetch(`${server.url}/graphql`, { headers: { accept: 'text/html' } });
+      const response = await fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: app },
+        body: JSON.stringify({ query: '{ __schema { queryType { name } } }' }),
+      });
+      const result = (await response.json()) as { data?: unknown };
+      const html = await page.text();
+      await stop(server.child);
+      return {
+        graphiql: html.includes('<title>Syncline</title>'),
+        introspection: result.data !== undefined,
+        cors: response.headers.get('access-control-allow-origin'),
+      };
+    };
+    expect(await check(await startServer(production))).toEqual({
+      graphiql: false,
+      introspection: false,
+      cors: null,
+    });
+    const opened = await startServer({
+      ...production,
+      SYNCLINE_GRAPHIQL: 'true',
+      SYNCLINE_INTROSPECTION: 'true',
+      SYNCLINE_CORS_ORIGINS: app,
+    });
+    expect(await check(opened)).toEqual({ graphiql: true, introspection: true, cors: app });
+  });
+
   it('verifies bearer tokens when SYNCLINE_JWT_SECRET is set, and says so', async () => {
     const secret = 'a-server-test-secret-long-enough-for-hs256';
     const server = await startServer({ SYNCLINE_DATA_DIR: 'memory:', SYNCLINE_JWT_SECRET: secret });

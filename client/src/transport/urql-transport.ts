@@ -1,4 +1,5 @@
 import {
+  CSRF_HEADER,
   type Operation,
   type Outcome,
   type PullPage,
@@ -52,7 +53,10 @@ export function createUrqlTransport(options: UrqlTransportOptions): Transport {
       } catch (error) {
         return { ok: false, failure: 'auth-error', message: `no token: ${String(error)}` };
       }
-      const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+      const headers: Record<string, string> = {
+        ...csrfHeaders,
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      };
       const result = await attempt({ fetchOptions: { headers } });
       const again = !result.ok && result.failure === 'auth-error' && typeof source === 'function';
       if (!again || refresh) return result;
@@ -66,7 +70,7 @@ export function createUrqlTransport(options: UrqlTransportOptions): Transport {
   return {
     async probe(): Promise<boolean> {
       const result = await client
-        .query('query SynclineProbe { __typename }', {}, { fetchOptions: {} })
+        .query('query SynclineProbe { __typename }', {}, { fetchOptions: { headers: csrfHeaders } })
         .toPromise();
       // Any HTTP answer, even an error, means the gateway is reachable.
       return !result.error?.networkError || result.error.response !== undefined;
@@ -107,6 +111,9 @@ export function createUrqlTransport(options: UrqlTransportOptions): Transport {
     },
   };
 }
+
+/** urql sends queries as GET when they fit in a URL; the gateway wants this header on those. */
+const csrfHeaders = { [CSRF_HEADER]: 'syncline' };
 
 function plainRow(row: StoredRow): StoredRow {
   const { __typename: _typename, ...rest } = row;

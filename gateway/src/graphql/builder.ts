@@ -55,6 +55,10 @@ function parseDateTime(value: unknown): Date {
       'A DateTime is an ISO 8601 string with a time zone, e.g. 2026-05-01T08:30:00Z',
     );
   }
+  const year = date.getUTCFullYear();
+  if (year < 1 || year > 9999) {
+    throw createGraphQLError('A DateTime must fall between the years 0001 and 9999 in UTC');
+  }
   return date;
 }
 

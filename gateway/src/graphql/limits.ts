@@ -8,6 +8,16 @@ export interface GatewayLimits {
   pushMaxOperations: number;
   /** Most bytes in one request body. */
   maxBodyBytes: number;
+  /** Deepest selection in one operation; a fragment counts as a level, `__schema` not at all. */
+  maxDepth: number;
+  /** Most aliases in one operation. */
+  maxAliases: number;
+  /** Highest cost of one operation, as graphql-armor counts it (`__schema` not counted). */
+  maxCost: number;
+  /** Most tokens in one GraphQL document. */
+  maxTokens: number;
+  /** Most directives in one operation. */
+  maxDirectives: number;
 }
 
 export const DEFAULT_LIMITS: GatewayLimits = {
@@ -15,6 +25,19 @@ export const DEFAULT_LIMITS: GatewayLimits = {
   pullMax: 1000,
   pushMaxOperations: 500,
   maxBodyBytes: 2 * 1024 * 1024,
+  // The client's deepest request is 4 (push > row > `... on Table` > column); 7 leaves room
+  // for named fragments. (graphql itself refuses introspection nested deeper than 3.)
+  maxDepth: 7,
+  // No request of ours uses aliases; hand-written queries get a few.
+  maxAliases: 10,
+  // The client's push selects every column of every table: about 3.4 per column and 4.5
+  // per table, so 5,000 admits a model of about 1,400 columns.
+  maxCost: 5000,
+  // The push is about one token per column and five per table; GraphiQL's schema query
+  // is about 200.
+  maxTokens: 2000,
+  // No request of ours uses directives; `@include`/`@skip` on a few fields pass.
+  maxDirectives: 20,
 };
 
 /** Longest opId or row id, in characters. */

@@ -26,6 +26,8 @@ describe('cursor', () => {
       forged('c1:todoItem:-1:1'),
       forged('c1:todoItem:1:1:1'),
       forged("c1:todoItem:1';--:1"),
+      forged('c1:todoItem:18446744073709551616:1'),
+      forged('c1:todoItem:1:9223372036854775808'),
     ]) {
       expect(decodeCursor('todoItem', bad).ok, bad).toBe(false);
     }

@@ -31,8 +31,16 @@ export function decodeCursor(table: string, cursor: string): DecodedCursor {
   if (cursorTable !== table) {
     return { ok: false, reason: `is a cursor of table ${cursorTable}, not ${table}` };
   }
-  return { ok: true, position: { txid: BigInt(txid), seq: BigInt(seq) } };
+  const position = { txid: BigInt(txid), seq: BigInt(seq) };
+  // Positions come from xid8 (unsigned 64-bit) and a bigint sequence: nothing larger exists.
+  if (position.txid > MAX_TXID || position.seq > MAX_SEQ) {
+    return { ok: false, reason: 'is not a cursor returned by this gateway' };
+  }
+  return { ok: true, position };
 }
+
+const MAX_TXID = 2n ** 64n - 1n;
+const MAX_SEQ = 2n ** 63n - 1n;
 
 function isDigits(value: string | undefined): value is string {
   return value !== undefined && /^\d{1,20}$/.test(value);
