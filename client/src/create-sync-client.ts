@@ -58,6 +58,8 @@ export interface SyncClientEvents {
   status: SyncStatus;
   /** Rows of these tables changed here or in another tab. */
   change: { tables: string[] };
+  /** A push finished (alone, in a pull or in a sync); its `errors` are what stays unresolved. */
+  push: PushResult;
   /** A sync (automatic or asked for) finished. */
   sync: SyncResult;
 }
@@ -135,7 +137,9 @@ export async function createSyncClient<TTables extends Record<string, PgTable>>(
   };
   await coordinator.start();
 
-  const { push, pull, sync } = createSyncOperations(context, coordinator);
+  const { push, pull, sync } = createSyncOperations(context, coordinator, (result) =>
+    events.emit('push', result),
+  );
 
   const auto =
     options.autoSync === false

@@ -15,7 +15,11 @@ const UNREACHABLE = 'the gateway cannot be reached (offline)';
  * client is offline it first probes the gateway, so that an attempt made with the network
  * down never sends operations (and so never marks them as possibly applied).
  */
-export function createSyncOperations(context: EngineContext, coordinator: SyncCoordinator) {
+export function createSyncOperations(
+  context: EngineContext,
+  coordinator: SyncCoordinator,
+  pushed: (result: PushResult) => void,
+) {
   async function reachable(): Promise<boolean> {
     if (!coordinator.offline || !context.transport.probe) return true;
     return context.transport.probe();
@@ -31,6 +35,7 @@ export function createSyncOperations(context: EngineContext, coordinator: SyncCo
     }
     const result = await pushOutbox(context);
     track(result.status);
+    pushed(result);
     return result;
   }
 

@@ -1,7 +1,10 @@
 import type { Operation, OutcomeCode } from '@syncline/schema';
 import type { StoredRow } from '../types';
+import type { ConflictResolution } from './conflicts';
 import type { EngineContext } from './context';
+import { OUTBOX, rowsOf } from './layout';
 import { operationOf, type QueuedEntry } from './outbox';
+import { carryOut } from './resolve';
 import { cancel } from './settle';
 
 export type PushStatus = 'complete' | 'network-error' | 'auth-error' | 'aborted' | 'server-error';
@@ -22,6 +25,12 @@ export interface PushError {
   cancelAndUpdate(row?: Record<string, unknown>): Promise<void>;
   /** Drops the operation and the local row. */
   cancelAndDiscard(): Promise<void>;
+  /**
+   * Decides a reported conflict later, as `onConflict` would have (a dialog's answer):
+   * the operation is changed as the resolution says and goes out with the next push.
+   * Throws when the resolution cannot apply (the message says why); the entry then stays.
+   */
+  resolve(resolution: ConflictResolution): Promise<void>;
 }
 
 export interface PushResult {
@@ -58,5 +67,36 @@ export function pushError(
       await cancel(context, entry.table, entry, (kept as StoredRow | null) ?? null);
     },
     cancelAndDiscard: () => cancel(context, entry.table, entry, null),
+    resolve: (resolution) => resolveLater(context, entry, details, resolution),
   };
+}
+
+async function resolveLater(
+  context: EngineContext,
+  entry: QueuedEntry,
+  details: ErrorDetails,
+  resolution: ConflictResolution,
+): Promise<void> {
+  const table = context.tables.get(entry.table);
+  if (details.status !== 'CONFLICT' || !table) {
+    throw new Error(
+      `${entry.table} ${entry.id}: only a conflict can be resolved; a rejected operation is cancelled`,
+    );
+  }
+  // The entry and the row as they are now: the row may have changed since the push.
+  const [current, local] = await context.store.read([OUTBOX, rowsOf(table.name)], async (tx) => [
+    await tx.get<QueuedEntry>(OUTBOX, entry.seq),
+    await tx.get<StoredRow>(rowsOf(table.name), entry.id),
+  ]);
+  if (current?.opId !== entry.opId) {
+    throw new Error(`${entry.table} ${entry.id}: the operation is no longer queued`);
+  }
+  const done = await carryOut(
+    context,
+    table,
+    current as QueuedEntry,
+    { ...details, local: (local as StoredRow | undefined) ?? null },
+    resolution,
+  );
+  if (typeof done === 'object') throw new Error(done.message);
 }

@@ -423,6 +423,52 @@ describe('push: rejected operations and conflicts', () => {
     expect(await todos.get('a')).toEqual({ ...server, text: 'Check pump, then valve' });
     expect(await client.pendingChanges()).toEqual([]);
   });
+
+  it('resolve decides a reported conflict later; the next push carries it out', async () => {
+    const transport = new ScriptedTransport();
+    const { client, todos, server } = await conflicting(transport);
+    const pushes: string[][] = [];
+    client.on('push', (result) => pushes.push(result.errors.map((error) => error.operation.id)));
+    const [error] = (await client.push()).errors;
+    // Edited again while the dialog was open: the resolution sends the row as it is now.
+    await todos.update({ id: 'a', text: 'Check pump three times' });
+    await error?.resolve({ action: 'client-wins' });
+    expect(await client.push()).toMatchObject({ status: 'complete', pushed: 1, errors: [] });
+    expect(transport.batches[1]).toEqual([
+      expect.objectContaining({ version: 3, data: { text: 'Check pump three times' } }),
+    ]);
+    expect(transport.rows.get('a')).toMatchObject({
+      ...server,
+      version: 4,
+      text: 'Check pump three times',
+    });
+    expect(pushes).toEqual([['a'], []]);
+  });
+
+  it('resolve with server-wins or a merge row; refuses what cannot apply', async () => {
+    const transport = new ScriptedTransport();
+    const { client, todos, server } = await conflicting(transport);
+    const [kept] = (await client.push()).errors;
+    await kept?.resolve({ action: 'server-wins' });
+    expect(await todos.get('a')).toEqual(server);
+    expect(client.pendingOperations()).toBe(0);
+    await expect(kept?.resolve({ action: 'server-wins' })).rejects.toThrow('no longer queued');
+
+    await todos.update({ id: 'a', text: 'mine', complete: false });
+    transport.rows.set('a', { ...server, version: 4, text: 'theirs' });
+    const [merged] = (await client.push()).errors;
+    await merged?.resolve({ action: 'merge', row: { text: 'mine', complete: true } });
+    await client.push();
+    expect(transport.rows.get('a')).toMatchObject({ version: 5, text: 'mine', complete: true });
+
+    await todos.update({ id: 'a', text: 'gone?' });
+    transport.rows.set('a', { ...server, version: 6, deleted: true });
+    const [deleted] = (await client.push()).errors;
+    await expect(deleted?.resolve({ action: 'client-wins' })).rejects.toThrow(
+      'deleted on the server',
+    );
+    expect(client.pendingOperations()).toBe(1);
+  });
 });
 
 describe('push: local effects', () => {

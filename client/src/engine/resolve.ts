@@ -41,7 +41,8 @@ export async function resolveConflict(
   return carryOut(context, table, entry, details, answer);
 }
 
-async function carryOut(
+/** Carries out a resolution, from `onConflict` or decided later through `PushError.resolve`. */
+export async function carryOut(
   context: EngineContext,
   table: TableDescription,
   entry: QueuedEntry,
