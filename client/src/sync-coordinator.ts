@@ -76,7 +76,10 @@ export class SyncCoordinator {
     return this.#offline;
   }
 
-  setStatus(status: SyncStatus): void {
+  setStatus(wanted: SyncStatus): void {
+    // A sync that finished well after the browser lost its network (an `offline` event
+    // during the sync) must not show `online`: the browser knows better.
+    const status = wanted === 'online' && this.#browserOffline() ? 'offline' : wanted;
     if (status !== 'syncing') this.#offline = status === 'offline';
     if (status === this.status) return;
     this.status = status;
@@ -96,6 +99,10 @@ export class SyncCoordinator {
   /** Called when the pending count goes up, i.e. after a local write here or in another tab. */
   onLocalWrite(listener: () => void): void {
     this.#writeListeners.add(listener);
+  }
+
+  #browserOffline(): boolean {
+    return (globalThis as { navigator?: { onLine?: boolean } }).navigator?.onLine === false;
   }
 
   close(): void {

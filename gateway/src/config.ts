@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { type JwtAuthOptions, MIN_SECRET_LENGTH } from './auth/jwt-auth';
 import type { GatewayLimits } from './graphql/limits';
 import { DEFAULT_LIMITS } from './graphql/limits';
@@ -16,11 +17,17 @@ export interface ServerConfig {
   /** Origins that may call from a browser (CORS); by default none in production, any otherwise. */
   corsOrigins: string[] | '*';
   logLevel: string;
+  /** The web app served at `/`; `appDirSet` says whether it was asked for explicitly. */
+  appDir: string;
+  appDirSet: boolean;
   /** How bearer tokens are verified; undefined runs the gateway open, for development. */
   auth: JwtAuthOptions | undefined;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The demo app's build, served at `/` when it exists. */
+export const DEMO_APP_DIR = fileURLToPath(new URL('../../demo/dist', import.meta.url));
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -66,6 +73,8 @@ export function readConfig(env: NodeJS.ProcessEnv): ServerConfig {
     introspection: flag('SYNCLINE_INTROSPECTION', !production),
     corsOrigins: readCorsOrigins(env.SYNCLINE_CORS_ORIGINS, production),
     logLevel: env.LOG_LEVEL || 'info',
+    appDir: env.SYNCLINE_APP_DIR || DEMO_APP_DIR,
+    appDirSet: Boolean(env.SYNCLINE_APP_DIR),
     auth: readAuth(env),
   };
 }

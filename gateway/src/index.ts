@@ -11,6 +11,8 @@ export { seedExampleData } from './db/seed';
 export type { GatewayContext } from './graphql/builder';
 export type { GatewayLimits } from './graphql/limits';
 export { DEFAULT_LIMITS } from './graphql/limits';
+export type { HttpServerOptions } from './http-server';
+export { createHttpServer } from './http-server';
 export { CHANGES_CHANNEL } from './sync/changes';
 export type { PruneResult } from './sync/prune';
 export { pruneExpired } from './sync/prune';

@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { existsSync } from 'node:fs';
 import { exampleTables } from '@syncline/schema';
 import pino from 'pino';
 import { createJwtAuthenticate } from './auth/jwt-auth';
@@ -7,6 +7,7 @@ import { ANONYMOUS_USER, createGateway, GRAPHQL_ENDPOINT } from './create-gatewa
 import { openDatabase } from './db/database';
 import { exampleMigrations } from './db/migrations';
 import { seedExampleData } from './db/seed';
+import { createHttpServer } from './http-server';
 import { pruneExpired } from './sync/prune';
 import { serveTables } from './sync/tables';
 
@@ -14,6 +15,10 @@ import { serveTables } from './sync/tables';
 async function main() {
   const config = readConfig(process.env);
   const logger = pino({ level: config.logLevel });
+  const appBuilt = existsSync(`${config.appDir}/index.html`);
+  if (config.appDirSet && !appBuilt) {
+    throw new ConfigError(`SYNCLINE_APP_DIR: there is no index.html in ${config.appDir}`);
+  }
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   await database.migrate(exampleMigrations);
   await seedExampleData(database.db);
@@ -43,7 +48,7 @@ async function main() {
   await prune();
   const pruning = setInterval(prune, config.pruneIntervalMs);
 
-  const server = createServer(gateway);
+  const server = createHttpServer(gateway, appBuilt ? { appDir: config.appDir } : {});
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -60,6 +65,8 @@ async function main() {
   }
   const where = database.kind === 'pglite' ? `PGlite in ${config.dataDir}` : 'Postgres';
   logger.info(`Syncline gateway on http://localhost:${config.port}${GRAPHQL_ENDPOINT} (${where})`);
+  if (appBuilt) logger.info(`the app on http://localhost:${config.port}/ (${config.appDir})`);
+  else logger.info('no app at /: build the demo with `pnpm --filter @syncline/demo build`');
 
   const shutdown = async (signal: string) => {
     logger.info(`${signal}: shutting down`);

@@ -31,6 +31,10 @@ export interface UrqlTransportOptions {
   fetch?: typeof fetch;
 }
 
+async function currentToken(source: TokenSource | undefined) {
+  return typeof source === 'function' ? source({ refresh: false }) : source;
+}
+
 /** The gateway's pull and push over urql (`@urql/core`), with no cache: the store is the cache. */
 export function createUrqlTransport(options: UrqlTransportOptions): Transport {
   const baseFetch = options.fetch ?? ((input, init) => fetch(input, init));
@@ -69,8 +73,11 @@ export function createUrqlTransport(options: UrqlTransportOptions): Transport {
 
   return {
     async probe(): Promise<boolean> {
+      // The token goes along so that a browser does not log a 401 for a mere probe.
+      const token = await currentToken(options.token).catch(() => undefined);
+      const headers = { ...csrfHeaders, ...(token ? { authorization: `Bearer ${token}` } : {}) };
       const result = await client
-        .query('query SynclineProbe { __typename }', {}, { fetchOptions: { headers: csrfHeaders } })
+        .query('query SynclineProbe { __typename }', {}, { fetchOptions: { headers } })
         .toPromise();
       // Any HTTP answer, even an error, means the gateway is reachable.
       return !result.error?.networkError || result.error.response !== undefined;
