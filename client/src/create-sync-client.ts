@@ -60,6 +60,8 @@ export interface SyncClientEvents {
   change: { tables: string[] };
   /** A push finished (alone, in a pull or in a sync); its `errors` are what stays unresolved. */
   push: PushResult;
+  /** The gateway refused the token, also after asking the token source for a new one. */
+  unauthenticated: { message: string };
   /** A sync (automatic or asked for) finished. */
   sync: SyncResult;
 }
@@ -137,9 +139,10 @@ export async function createSyncClient<TTables extends Record<string, PgTable>>(
   };
   await coordinator.start();
 
-  const { push, pull, sync } = createSyncOperations(context, coordinator, (result) =>
-    events.emit('push', result),
-  );
+  const { push, pull, sync } = createSyncOperations(context, coordinator, {
+    pushed: (result) => events.emit('push', result),
+    unauthenticated: (message) => events.emit('unauthenticated', { message }),
+  });
 
   const auto =
     options.autoSync === false

@@ -15,18 +15,27 @@ const UNREACHABLE = 'the gateway cannot be reached (offline)';
  * client is offline it first probes the gateway, so that an attempt made with the network
  * down never sends operations (and so never marks them as possibly applied).
  */
+export interface SyncReports {
+  /** Every push's result. */
+  pushed(result: PushResult): void;
+  /** The gateway refused the token, also after a refresh. */
+  unauthenticated(message: string): void;
+}
+
 export function createSyncOperations(
   context: EngineContext,
   coordinator: SyncCoordinator,
-  pushed: (result: PushResult) => void,
+  reports: SyncReports,
 ) {
   async function reachable(): Promise<boolean> {
     if (!coordinator.offline || !context.transport.probe) return true;
     return context.transport.probe();
   }
 
-  function track(status: string): void {
-    coordinator.setStatus(status === 'network-error' ? 'offline' : 'online');
+  function track(result: { status: string; message?: string | undefined }): void {
+    coordinator.setStatus(result.status === 'network-error' ? 'offline' : 'online');
+    if (result.status === 'auth-error')
+      reports.unauthenticated(result.message ?? 'unauthenticated');
   }
 
   async function pushNow(): Promise<PushResult> {
@@ -34,8 +43,8 @@ export function createSyncOperations(
       return { status: 'network-error', pushed: 0, errors: [], message: UNREACHABLE };
     }
     const result = await pushOutbox(context);
-    track(result.status);
-    pushed(result);
+    track(result);
+    reports.pushed(result);
     return result;
   }
 
@@ -62,7 +71,7 @@ export function createSyncOperations(
         where,
         ...(onProgress ? { onProgress } : {}),
       });
-      track(pulled.status);
+      track(pulled);
       return pushed ? { ...pulled, push: pushed } : pulled;
     });
   }
@@ -82,6 +91,7 @@ export function createSyncOperations(
         });
       }
       const failed = Object.values(pulls).find((pulled) => pulled.status !== 'complete');
+      if (failed?.status === 'auth-error') track(failed);
       const status = pushed.status !== 'complete' ? pushed.status : (failed?.status ?? 'complete');
       return { status, push: pushed, pulls };
     });

@@ -32,13 +32,7 @@ export function App() {
     };
   }, [session]);
 
-  useEffect(
-    () =>
-      client?.on('sync', (result) => {
-        if (result.status === 'auth-error') setSigningIn(true);
-      }),
-    [client],
-  );
+  useEffect(() => client?.on('unauthenticated', () => setSigningIn(true)), [client]);
 
   const signIn = (token: string | null) => {
     setSigningIn(false);

@@ -124,7 +124,7 @@ describe('browser: a reload in the middle of a push', { timeout: 90_000 }, () =>
     expect(await accolades(user)).toBe((before ?? 0) + 1);
     await page.getByTestId('accolade-count').first().waitFor();
     await expect(
-      page.locator('.model[data-id="vm-volvo-fh16"] [data-testid=accolade-count]').innerText(),
+      page.locator('.model[data-id="vm-volvo-fh16"] [data-testid=accolade-count]').textContent(),
     ).resolves.toBe(`★ ${(before ?? 0) + 1}`);
     await page.unrouteAll({ behavior: 'ignoreErrors' });
   });

@@ -125,6 +125,8 @@ describe.each(databaseKinds)('client: faults in transit, on $name', (kind) => {
         return refresh ? fresh : REJECTED_TOKEN;
       },
     });
+    const refused: string[] = [];
+    client.on('unauthenticated', ({ message }) => refused.push(message));
     await client.table('todoItem').insert({ text: 'signed out' });
     const failed = await client.push();
     expect(failed).toMatchObject({ status: 'auth-error', pushed: 0 });
@@ -132,6 +134,10 @@ describe.each(databaseKinds)('client: faults in transit, on $name', (kind) => {
     expect(asked).toEqual([false, true]);
     expect(client.pendingOperations()).toBe(1);
     expect((await client.table('todoItem').pull('mine')).status).toBe('auth-error');
+    // The app hears of each refusal (the push; the pull's own push, then the pull itself),
+    // to ask the user to sign in again.
+    expect(refused).toHaveLength(3);
+    expect(refused[0]).toContain('the token was rejected');
 
     // The token expired; the refresh gets a good one and the same push goes through.
     fresh = user;

@@ -154,9 +154,15 @@ export function useBrowserApp(suite: string) {
     return body.data as T;
   }
 
+  /** A named picture of a moment in a test, e.g. a dialog, beside the after-test ones. */
+  async function screenshot(page: Page, name: string) {
+    await page.screenshot({ path: join(SCREENSHOTS, `${suite}-${name}.png`) });
+  }
+
   return {
     open,
     tokenFor,
+    screenshot,
     serverData,
     get origin() {
       return origin;
