@@ -3,7 +3,13 @@ import type { SyncResult } from './create-sync-client';
 import type { EngineContext } from './engine/context';
 import { OUTBOX } from './engine/layout';
 import { entriesOfTable } from './engine/outbox';
-import { allQueries, type PullProgress, type PullResult, pullQuery } from './engine/pull';
+import {
+  allQueries,
+  type PullProgress,
+  type PullResult,
+  pullQuery,
+  registerQuery,
+} from './engine/pull';
 import { pushOutbox } from './engine/push';
 import type { PushResult } from './engine/push-result';
 import type { SyncCoordinator } from './sync-coordinator';
@@ -59,6 +65,7 @@ export function createSyncOperations(
     onProgress?: (progress: PullProgress) => void,
   ): Promise<PullResult> {
     return coordinator.exclusive(async () => {
+      if (queryId !== null) await registerQuery(context, table.name, queryId, where);
       // The whole outbox goes, in order, when this table has something in it.
       const pending = await context.store.read([OUTBOX], (tx) => entriesOfTable(tx, table.name));
       const pushed = pending.length > 0 ? await pushNow() : undefined;

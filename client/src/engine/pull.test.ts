@@ -294,6 +294,20 @@ describe('sync, watch and reopening', () => {
     expect(await todos.get('x')).toMatchObject({ version: 1 });
   });
 
+  it('a query first asked for while the pull fails is registered: the next sync pulls it', async () => {
+    const transport = new ScriptedTransport();
+    const { client, todos } = await open(transport);
+    transport.pages.push({ ok: false, failure: 'network-error', message: 'offline' });
+    expect((await todos.pull('open', { where: { complete: { eq: false } } })).status).toBe(
+      'network-error',
+    );
+    transport.pages.push(page([todoRow('a')], 'c1'));
+    const result = await client.sync();
+    expect(Object.keys(result.pulls)).toEqual(['todoItem/open']);
+    expect(transport.pulls[1]).toMatchObject({ after: null, where: { complete: { eq: false } } });
+    expect(ids(await todos.find())).toEqual(['a']);
+  });
+
   it('watch() calls back with the rows now, and again after local writes and pulls', async () => {
     const transport = new ScriptedTransport();
     const { todos } = await open(transport);

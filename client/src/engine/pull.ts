@@ -115,6 +115,24 @@ async function removeUnseen(
   }
 }
 
+/**
+ * Registers a query before its first pull, so that `sync()` pulls it even when that pull
+ * fails (asked for offline). A known query keeps its cursor unless its `where` changed.
+ */
+export async function registerQuery(
+  context: EngineContext,
+  table: string,
+  queryId: string,
+  where: AnyWhere | null,
+): Promise<void> {
+  await context.store.write([QUERIES], async (tx) => {
+    const stored = await tx.get<StoredQuery>(QUERIES, [table, queryId]);
+    if (stored && sameWhere(stored.where, where)) return;
+    const record: StoredQuery = { table, queryId, where, cursor: null };
+    await tx.put(QUERIES, record);
+  });
+}
+
 export function readQuery(
   context: EngineContext,
   table: string,

@@ -11,8 +11,9 @@ export class ConflictTracker {
   #errors: readonly PushError[] = [];
   readonly #listeners = new Set<() => void>();
 
-  constructor(client: SyncClient<Record<string, PgTable>>) {
-    client.on('push', (result) => this.#pushed(result));
+  /** `onPush` registers a listener for every push's result (the client's `push` event). */
+  constructor(onPush: (listener: (result: PushResult) => void) => unknown) {
+    onPush((result) => this.#pushed(result));
   }
 
   get errors(): readonly PushError[] {
@@ -54,7 +55,7 @@ const trackers = new WeakMap<object, ConflictTracker>();
 export function conflictsOf(client: SyncClient<Record<string, PgTable>>): ConflictTracker {
   let tracker = trackers.get(client);
   if (!tracker) {
-    tracker = new ConflictTracker(client);
+    tracker = new ConflictTracker((listener) => client.on('push', listener));
     trackers.set(client, tracker);
   }
   return tracker;

@@ -15,9 +15,8 @@ export function VehiclePanel() {
   const models = client.table('vehicleModel');
   const [region, setRegion] = useState(storedRegion);
   const [pulled, setPulled] = useState<PullResult>();
-  const inRegion = { country: { eq: region } };
   const { rows: manufacturers } = useLiveQuery(makers, {
-    where: inRegion,
+    where: inRegionOf(region),
     orderBy: { name: 'asc' },
   });
   const ids = useMemo(() => manufacturers.map((maker) => maker.id), [manufacturers]);
@@ -28,19 +27,21 @@ export function VehiclePanel() {
 
   useEffect(() => {
     let current = true;
-    void (async () => {
-      const result = await makers.pull('region', { where: { country: { eq: region } } });
-      const here = await makers.find({ where: { country: { eq: region } } });
-      const ids = here.map((maker) => maker.id);
-      const modelsPulled = await models.pull('region-models', {
-        where: { manufacturerId: { in: ids } },
-      });
-      if (current) setPulled(result.status === 'complete' ? modelsPulled : result);
-    })();
+    void makers.pull('region', { where: inRegionOf(region) }).then((result) => {
+      if (current) setPulled(result);
+    });
     return () => {
       current = false;
     };
-  }, [makers, models, region]);
+  }, [makers, region]);
+
+  // The models of the manufacturers on the device, pulled again whenever those change
+  // (a region chosen offline gets its models once its manufacturers arrive).
+  const idsKey = ids.join(',');
+  useEffect(() => {
+    if (idsKey === '') return;
+    void models.pull('region-models', { where: { manufacturerId: { in: idsKey.split(',') } } });
+  }, [models, idsKey]);
 
   const choose = async (next: string) => {
     // Only one region's reference data is kept on the device.
@@ -88,3 +89,5 @@ export function VehiclePanel() {
     </section>
   );
 }
+
+const inRegionOf = (region: string) => ({ country: { eq: region } });

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,6 +86,10 @@ export function useBrowserApp(suite: string) {
     origin = `http://localhost:${(server.address() as AddressInfo).port}`;
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
     mkdirSync(SCREENSHOTS, { recursive: true });
+    // Only this run's pictures: an earlier run's failure must not look like this one's.
+    for (const file of readdirSync(SCREENSHOTS)) {
+      if (file.startsWith(`${suite}-`)) rmSync(join(SCREENSHOTS, file));
+    }
   });
 
   afterEach(async (context) => {
