@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, readConfig } from './config';
+import { ConfigError, DEMO_APP_DIR, readConfig } from './config';
 import { DEFAULT_LIMITS } from './graphql/limits';
 
 describe('readConfig: hardening settings', () => {
@@ -62,5 +62,16 @@ describe('readConfig: hardening settings', () => {
     expect(() => readConfig({ SYNCLINE_MAX_DEPTH: '0' })).toThrow(
       'SYNCLINE_MAX_DEPTH must be a number of at least 1, got "0"',
     );
+  });
+});
+
+describe('readConfig: the app at /', () => {
+  it('serves the demo build unless SYNCLINE_APP_DIR names another', () => {
+    expect(readConfig({})).toMatchObject({ appDir: DEMO_APP_DIR, appDirSet: false });
+    expect(DEMO_APP_DIR).toMatch(/demo[/\\]dist$/);
+    expect(readConfig({ SYNCLINE_APP_DIR: '/srv/app' })).toMatchObject({
+      appDir: '/srv/app',
+      appDirSet: true,
+    });
   });
 });
