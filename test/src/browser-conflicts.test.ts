@@ -112,3 +112,40 @@ describe('browser: a conflict between two browsers', { timeout: 90_000 }, () => 
     });
   });
 });
+
+/** Two tabs of one browser share one local database: they never conflict, they follow each other. */
+describe('browser: two tabs', { timeout: 90_000 }, () => {
+  const app = useBrowserApp('tabs');
+
+  it('a change in one tab shows in the other at once, offline too, and reaches the server once', async () => {
+    const user = newUser('tabs');
+    const first = await app.open(user);
+    const tabOne = appPage(first.page);
+    await tabOne.ready();
+    const tabTwo = appPage(await first.context.newPage());
+    await tabTwo.page.goto(first.page.url());
+    await tabTwo.ready();
+
+    await first.context.setOffline(true);
+    await tabOne.status('Offline');
+    await tabOne.add('Seen in both tabs');
+    // BroadcastChannel: the other tab's live query and pending count follow, no reload.
+    await tabTwo.job('Seen in both tabs').waitFor();
+    await tabTwo.waitForPending(1);
+    await tabTwo.edit('Seen in both tabs', { text: 'Seen in both tabs, edited in the second' });
+    await tabOne.job('Seen in both tabs, edited in the second').waitFor();
+
+    await first.context.setOffline(false);
+    await tabOne.waitForPending(0);
+    await tabTwo.waitForPending(0);
+    const data = await app.serverData<{ pullTodoItems: { rows: Job[] } }>(
+      user,
+      'query { pullTodoItems { rows { text dueDate version } } }',
+    );
+    // Both tabs sync on `online` (Web Locks take turns); one row, the edit folded into the insert.
+    expect(data.pullTodoItems.rows).toEqual([
+      { text: 'Seen in both tabs, edited in the second', dueDate: null, version: 1 },
+    ]);
+    await tabTwo.page.close();
+  });
+});
