@@ -1,6 +1,6 @@
-import { getTableColumns } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
-import { getSyncTableInfo, SYSTEM_COLUMNS, type TableAccess } from './sync-table';
+import { getTableColumns } from 'drizzle-orm/utils';
+import { getSyncTableInfo, SYSTEM_COLUMNS, type TableAccess } from './sync-table-info';
 
 /** How a column's values travel in JSON, and so how the client stores and compares them. */
 export type ColumnKind = 'string' | 'int' | 'float' | 'boolean' | 'datetime' | 'json';

@@ -12,9 +12,10 @@ import {
   timestamp,
 } from 'drizzle-orm/pg-core';
 import type { SyncTableHooks } from './hooks';
+import { SYNC_INFO, SYSTEM_COLUMNS, type SyncTableInfo, type TableAccess } from './sync-table-info';
 
-/** Who may do what with a table's rows through the gateway. */
-export type TableAccess = 'read-write' | 'read' | 'write';
+export type { SyncTableInfo, TableAccess } from './sync-table-info';
+export { getSyncTableInfo, SYSTEM_COLUMNS } from './sync-table-info';
 
 export interface SyncTableOptions<TColumnKey extends string = string> {
   /** Column holding the user id; rows are then private to that user, who is set by the server. */
@@ -25,17 +26,6 @@ export interface SyncTableOptions<TColumnKey extends string = string> {
   hooks?: SyncTableHooks;
 }
 
-/** What the gateway needs to know about a sync table, beyond its Drizzle columns. */
-export interface SyncTableInfo {
-  /** The public name: `todoItem` gives `TodoItem`, `pullTodoItems`, `insertTodoItem`, ... */
-  readonly name: string;
-  readonly owner: string | undefined;
-  readonly access: TableAccess;
-  readonly hooks: SyncTableHooks;
-  /** Keys of the columns a client may write (everything but system and owner columns). */
-  readonly dataColumns: readonly string[];
-}
-
 /** The sequence that orders writes inside one transaction. */
 export const CHANGE_SEQUENCE = 'syncline_change_seq';
 
@@ -44,25 +34,12 @@ const xid8 = customType<{ data: string; driverData: string }>({
   dataType: () => 'xid8',
 });
 
-const syncInfo = Symbol.for('syncline.syncTable');
-
 declare const ownerBrand: unique symbol;
 
 /** Type-level only: the key of a table's owner column, which clients never write. */
 export interface OwnedBy<TOwner extends string> {
   readonly [ownerBrand]?: TOwner;
 }
-
-/** The system columns every sync table has; see DESIGN.md, "Data model". */
-export const SYSTEM_COLUMNS = [
-  'id',
-  'version',
-  'createdAt',
-  'updatedAt',
-  'deleted',
-  'changeTxid',
-  'changeSeq',
-] as const;
 
 function systemColumns() {
   return {
@@ -123,12 +100,7 @@ export function syncTable<
     hooks: options.hooks ?? {},
     dataColumns: Object.keys(columns).filter((key) => key !== options.owner),
   };
-  return Object.assign(table, { [syncInfo]: info }) as typeof table & OwnedBy<TOwner>;
+  return Object.assign(table, { [SYNC_INFO]: info }) as typeof table & OwnedBy<TOwner>;
 }
 
 export type SyncTable = ReturnType<typeof syncTable>;
-
-/** The sync metadata of a table made by `syncTable`, or undefined for any other table. */
-export function getSyncTableInfo(table: object): SyncTableInfo | undefined {
-  return (table as { [syncInfo]?: SyncTableInfo })[syncInfo];
-}
