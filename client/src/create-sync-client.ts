@@ -135,7 +135,7 @@ export async function createSyncClient<TTables extends Record<string, PgTable>>(
     pageSize,
     maxConflictRetries,
     newId: () => crypto.randomUUID(),
-    changed: (tables) => coordinator.changed(tables),
+    changed: (tables, pendingDelta) => coordinator.changed(tables, pendingDelta),
   };
   await coordinator.start();
 

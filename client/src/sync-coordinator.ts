@@ -88,12 +88,13 @@ export class SyncCoordinator {
 
   /**
    * Rows of these tables changed in this tab: tell live queries and other tabs; resolves
-   * once the pending count is up to date.
+   * once the pending count is up to date. A local write that knows how it changed the
+   * outbox passes `pendingDelta`, which saves reading the count again.
    */
-  changed(tables: Iterable<string>): Promise<void> {
+  changed(tables: Iterable<string>, pendingDelta?: number): Promise<void> {
     const list = [...tables];
     this.#channel?.postMessage({ tables: list });
-    return this.#changedHere(list);
+    return this.#changedHere(list, pendingDelta);
   }
 
   /** Called when the pending count goes up, i.e. after a local write here or in another tab. */
@@ -110,10 +111,13 @@ export class SyncCoordinator {
     this.#writeListeners.clear();
   }
 
-  #changedHere(tables: string[]): Promise<void> {
+  #changedHere(tables: string[], pendingDelta?: number): Promise<void> {
     this.live.notify(tables);
     this.events.emit('change', { tables });
-    this.#counting = this.#counting.then(() => this.#count());
+    // Counts and deltas apply in order; a count read later corrects any drift.
+    this.#counting = this.#counting.then(() =>
+      pendingDelta === undefined ? this.#count() : this.#setPending(this.pending + pendingDelta),
+    );
     return this.#counting;
   }
 
@@ -124,6 +128,10 @@ export class SyncCoordinator {
     } catch {
       return; // The store was closed; nobody is listening any more.
     }
+    this.#setPending(count);
+  }
+
+  #setPending(count: number): void {
     if (count === this.pending) return;
     const grew = count > this.pending;
     this.pending = count;

@@ -18,7 +18,7 @@ export interface EngineContext {
   readonly maxConflictRetries: number;
   newId(): string;
   /** Tells live queries, other tabs and the pending count that tables changed. */
-  changed(tables: Iterable<string>): Promise<void>;
+  changed(tables: Iterable<string>, pendingDelta?: number): Promise<void>;
 }
 
 /** The description of a table the client was created with, or a `SyncInputError`. */

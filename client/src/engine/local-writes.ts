@@ -3,7 +3,7 @@ import { SyncInputError } from '../errors';
 import type { StoredRow } from '../types';
 import type { EngineContext } from './context';
 import { OUTBOX, rowsOf } from './layout';
-import { enqueue, entriesOfRow } from './outbox';
+import { enqueue, entriesOfRow, pendingDelta } from './outbox';
 import { checkId, checkRequired, dataOf } from './validate';
 
 function refuseReadOnly(table: TableDescription, call: string) {
@@ -30,11 +30,16 @@ export async function insertRow(
   }
   checkRequired(table, at, data);
   const now = new Date().toISOString();
-  const row = await context.store.write([rowsOf(table.name), OUTBOX], async (tx) => {
-    if (await tx.get(rowsOf(table.name), id)) {
+  const { row, delta } = await context.store.write([rowsOf(table.name), OUTBOX], async (tx) => {
+    // Both reads at once: each awaited request costs a turn of IndexedDB.
+    const [existing, entries] = await Promise.all([
+      tx.get(rowsOf(table.name), id),
+      entriesOfRow(tx, table.name, id),
+    ]);
+    if (existing) {
       throw new SyncInputError(`${at}.id`, `a ${table.name} with id "${id}" exists`);
     }
-    const pending = (await entriesOfRow(tx, table.name, id)).at(-1);
+    const pending = entries.at(-1);
     // Inserting again an id deleted here, before the delete was pushed, updates the server row.
     const version = pending?.kind === 'DELETE' ? (pending.base?.version ?? 0) : 0;
     const stored: StoredRow = {
@@ -46,11 +51,14 @@ export async function insertRow(
       deleted: false,
       ...data,
     };
-    await tx.put(rowsOf(table.name), stored);
-    await enqueue(tx, { table: table.name, kind: 'INSERT', id, data, base: null }, context.newId);
-    return stored;
+    const operation = { table: table.name, kind: 'INSERT' as const, id, data, base: null };
+    const [, collapsed] = await Promise.all([
+      tx.put(rowsOf(table.name), stored),
+      enqueue(tx, operation, context.newId, entries),
+    ]);
+    return { row: stored, delta: pendingDelta(collapsed) };
   });
-  await context.changed([table.name]);
+  await context.changed([table.name], delta);
   return row;
 }
 
@@ -75,15 +83,21 @@ export async function updateRow(
     );
     if (Object.keys(data).length === 0) return { row: current, changed: false };
     const row: StoredRow = { ...current, ...data, updatedAt: new Date().toISOString() };
-    await tx.put(rowsOf(table.name), row);
-    await enqueue(
-      tx,
-      { table: table.name, kind: 'UPDATE', id, version: current.version, data, base: current },
-      context.newId,
-    );
-    return { row, changed: true };
+    const operation = {
+      table: table.name,
+      kind: 'UPDATE' as const,
+      id,
+      version: current.version,
+      data,
+      base: current,
+    };
+    const [, collapsed] = await Promise.all([
+      tx.put(rowsOf(table.name), row),
+      enqueue(tx, operation, context.newId),
+    ]);
+    return { row, changed: true, delta: pendingDelta(collapsed) };
   });
-  if (result.changed) await context.changed([table.name]);
+  if (result.changed) await context.changed([table.name], result.delta);
   return result.row;
 }
 
@@ -95,19 +109,25 @@ export async function deleteRow(
 ): Promise<boolean> {
   refuseReadOnly(table, 'delete');
   const id = checkId(`${table.name}.delete.id`, idInput);
-  const deleted = await context.store.write([rowsOf(table.name), OUTBOX], async (tx) => {
+  const delta = await context.store.write([rowsOf(table.name), OUTBOX], async (tx) => {
     const current = await tx.get<StoredRow>(rowsOf(table.name), id);
-    if (!current) return false;
-    await tx.delete(rowsOf(table.name), id);
-    await enqueue(
-      tx,
-      { table: table.name, kind: 'DELETE', id, version: current.version, base: current },
-      context.newId,
-    );
-    return true;
+    if (!current) return undefined;
+    const operation = {
+      table: table.name,
+      kind: 'DELETE' as const,
+      id,
+      version: current.version,
+      base: current,
+    };
+    const [, collapsed] = await Promise.all([
+      tx.delete(rowsOf(table.name), id),
+      enqueue(tx, operation, context.newId),
+    ]);
+    return pendingDelta(collapsed);
   });
-  if (deleted) await context.changed([table.name]);
-  return deleted;
+  if (delta === undefined) return false;
+  await context.changed([table.name], delta);
+  return true;
 }
 
 function sameValue(a: unknown, b: unknown): boolean {

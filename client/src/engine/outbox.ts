@@ -114,17 +114,26 @@ export async function entriesOfTable(tx: ReadTransaction, table: string): Promis
   return entries.sort((a, b) => a.seq - b.seq);
 }
 
-/** Queues a local change inside the transaction that writes the row. */
+/**
+ * Queues a local change inside the transaction that writes the row. `entries` are the row's
+ * entries when the caller has read them already in this transaction.
+ */
 export async function enqueue(
   tx: WriteTransaction,
   next: NewOperation,
   newOpId: () => string,
+  entries?: readonly QueuedEntry[],
 ): Promise<Collapsed> {
-  const entries = await entriesOfRow(tx, next.table, next.id);
-  const collapsed = collapse(entries.at(-1), next, newOpId);
+  const known = entries ?? (await entriesOfRow(tx, next.table, next.id));
+  const collapsed = collapse(known.at(-1), next, newOpId);
   if (collapsed.action === 'remove') await tx.delete(OUTBOX, collapsed.entry.seq as number);
   else await tx.put(OUTBOX, collapsed.entry);
   return collapsed;
+}
+
+/** How a collapse changed the number of pending operations. */
+export function pendingDelta(collapsed: Collapsed): number {
+  return collapsed.action === 'append' ? 1 : collapsed.action === 'remove' ? -1 : 0;
 }
 
 /** The plain operation of an entry, as pushed. */

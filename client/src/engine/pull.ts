@@ -3,7 +3,7 @@ import type { ReadTransaction, WriteTransaction } from '../store/store';
 import type { AnyWhere, StoredRow } from '../types';
 import type { EngineContext } from './context';
 import { OUTBOX, QUERIES, rowsOf } from './layout';
-import { entriesOfRow, entriesOfTable } from './outbox';
+import { entriesOfTable, type QueuedEntry } from './outbox';
 import type { PushResult } from './push-result';
 import { matchesWhere } from './query';
 
@@ -88,18 +88,27 @@ export async function pullQuery(context: EngineContext, query: PullQuery): Promi
 }
 
 async function applyRows(tx: WriteTransaction, table: string, rows: readonly StoredRow[]) {
+  // One read of the table's pending entries per page, and the writes issued together: a
+  // request awaited per row is what made a large initial sync slow (docs/benchmarks.md).
+  const pending = new Map<string, QueuedEntry>();
+  if (rows.length > 0) {
+    for (const entry of await entriesOfTable(tx, table)) pending.set(entry.id, entry);
+  }
+  const writes: Promise<unknown>[] = [];
   for (const row of rows) {
-    const pending = await entriesOfRow(tx, table, row.id);
-    const last = pending.at(-1);
+    const last = pending.get(row.id);
     if (last) {
       // Never overwrite a pending change; remember the server's copy for a later cancel.
-      await tx.put(OUTBOX, { ...last, server: row });
+      const kept = { ...last, server: row };
+      pending.set(row.id, kept);
+      writes.push(tx.put(OUTBOX, kept));
     } else if (row.deleted) {
-      await tx.delete(rowsOf(table), row.id);
+      writes.push(tx.delete(rowsOf(table), row.id));
     } else {
-      await tx.put(rowsOf(table), row);
+      writes.push(tx.put(rowsOf(table), row));
     }
   }
+  await Promise.all(writes);
 }
 
 async function removeUnseen(
