@@ -5,6 +5,7 @@ import { createYoga, maskError } from 'graphql-yoga';
 import pino, { type Logger } from 'pino';
 import type { SyncDatabase } from './db/database';
 import type { GatewayContext } from './graphql/builder';
+import { useCompiledPulls } from './graphql/compiled-pulls';
 import { createSchema } from './graphql/create-schema';
 import { DEFAULT_LIMITS, type GatewayLimits } from './graphql/limits';
 import { useErrorCodes } from './plugins/use-error-codes';
@@ -75,6 +76,8 @@ export function createGateway(options: GatewayOptions) {
       useRequestSizeLimit(limits.maxBodyBytes),
       useInputGuards(),
       useErrorCodes(),
+      // Last: it only runs operations that passed every check above.
+      useCompiledPulls(),
       { onDispose: () => hub.stop() },
     ],
   });

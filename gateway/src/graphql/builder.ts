@@ -22,8 +22,12 @@ export function createBuilder() {
   const builder = new SchemaBuilder<SynclineSchemaTypes>({ defaultFieldNullability: false });
   builder.scalarType('DateTime', {
     description: 'A point in time, as an ISO 8601 string with a time zone: 2026-05-01T08:30:00Z',
-    serialize: (value) =>
-      value instanceof Date ? value.toISOString() : new Date(value).toISOString(),
+    serialize: (value) => {
+      if (value instanceof Date) return value.toISOString();
+      // Pulls select timestamps already in this form (see sync/pull-projection.ts).
+      if (typeof value === 'string' && CANONICAL_DATE_TIME.test(value)) return value;
+      return new Date(value).toISOString();
+    },
     parseValue: (value) => parseDateTime(value),
   });
   builder.scalarType('JSON', {
@@ -45,6 +49,9 @@ export function createBuilder() {
 }
 
 export type Builder = ReturnType<typeof createBuilder>;
+
+/** `toISOString()`'s own output: UTC, milliseconds, a four-digit year. */
+const CANONICAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 

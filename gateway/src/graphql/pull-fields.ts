@@ -1,18 +1,58 @@
 import type { Db } from '../db/database';
 import { decodeCursor, encodeCursor, START } from '../sync/cursor';
 import { FilterError, type Where, whereToSql } from '../sync/filter';
-import { publicRow } from '../sync/outcomes';
+import { publicRow, type Row } from '../sync/outcomes';
 import { pullChanges } from '../sync/pull';
 import { ownedBy, selectRow } from '../sync/row-writes';
-import type { Builder } from './builder';
+import type { Builder, GatewayContext } from './builder';
 import { badInput, limitExceeded, syncError } from './errors';
 import type { GatewayLimits } from './limits';
 import type { TableTypes } from './table-types';
+
+/** A pull's arguments as GraphQL coerced them. */
+export interface PullArgs {
+  after?: string | null | undefined;
+  limit?: number | null | undefined;
+  where?: unknown;
+}
+
+export type PullResolver = (
+  args: PullArgs,
+  context: GatewayContext,
+) => Promise<{ rows: Row[]; cursor: string; hasMore: boolean }>;
+
+/** Where a pull field keeps its resolver in its GraphQL extensions, for the compiled path. */
+export const PULL_RESOLVER = 'synclinePull';
 
 /** `pull<Table>s(after, limit, where)` and the `<table>(id)` lookup. */
 export function addPullFields(builder: Builder, types: TableTypes, db: Db, limits: GatewayLimits) {
   const { served, page, row, where } = types;
   const { names } = served;
+  const resolve: PullResolver = async (args, context) => {
+    const limit = args.limit ?? limits.pullDefault;
+    if (limit < 1) throw badInput('limit', `must be at least 1, got ${limit}`);
+    if (limit > limits.pullMax)
+      throw limitExceeded('limit', `at most ${limits.pullMax} rows a page, got ${limit}`);
+    let after = null;
+    if (args.after != null) {
+      const decoded = decodeCursor(served.info.name, args.after);
+      if (!decoded.ok) throw badInput('after', decoded.reason);
+      after = decoded.position;
+    }
+    const result = await pullChanges(db, {
+      served,
+      userId: context.userId,
+      after,
+      limit,
+      where: args.where ? filterSql(types, args.where as Where) : undefined,
+    });
+    if (result.status === 'expired') {
+      const message = `after: the cursor is older than the tombstone horizon of ${served.info.name}; pull again from the start`;
+      throw syncError('CURSOR_EXPIRED', message, 'after');
+    }
+    const cursor = encodeCursor(served.info.name, result.position ?? START);
+    return { rows: result.rows, cursor, hasMore: result.hasMore };
+  };
   builder.queryField(names.pull, (t) =>
     t.field({
       type: page,
@@ -27,31 +67,9 @@ export function addPullFields(builder: Builder, types: TableTypes, db: Db, limit
         }),
         where: t.arg({ type: where }),
       },
-      resolve: async (_root, args, context) => {
-        const limit = args.limit ?? limits.pullDefault;
-        if (limit < 1) throw badInput('limit', `must be at least 1, got ${limit}`);
-        if (limit > limits.pullMax)
-          throw limitExceeded('limit', `at most ${limits.pullMax} rows a page, got ${limit}`);
-        let after = null;
-        if (args.after != null) {
-          const decoded = decodeCursor(served.info.name, args.after);
-          if (!decoded.ok) throw badInput('after', decoded.reason);
-          after = decoded.position;
-        }
-        const result = await pullChanges(db, {
-          served,
-          userId: context.userId,
-          after,
-          limit,
-          where: args.where ? filterSql(types, args.where as Where) : undefined,
-        });
-        if (result.status === 'expired') {
-          const message = `after: the cursor is older than the tombstone horizon of ${served.info.name}; pull again from the start`;
-          throw syncError('CURSOR_EXPIRED', message, 'after');
-        }
-        const cursor = encodeCursor(served.info.name, result.position ?? START);
-        return { rows: result.rows, cursor, hasMore: result.hasMore };
-      },
+      // The same function for the compiled path (see compiled-pulls.ts).
+      extensions: { [PULL_RESOLVER]: resolve },
+      resolve: (_root, args, context) => resolve(args, context),
     }),
   );
   builder.queryField(names.lookup, (t) =>

@@ -3,12 +3,14 @@ import { and, eq } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/database';
 import { storedOutcome } from '../db/system-tables';
+import { applyInBulk } from './apply-in-bulk';
 import { ChangeLog } from './changes';
 import { positionOf } from './cursor';
 import { rejectionFor } from './db-errors';
 import { createHookWriter } from './hook-writer';
-import { fromStored, rejected, type StoredOutcome, toStored, type WriteOutcome } from './outcomes';
+import { rejected, toStored, type WriteOutcome } from './outcomes';
 import { writeRow } from './row-writes';
+import { claimOpId, findStored } from './stored-outcomes';
 import type { ServedTable } from './tables';
 import type { WriteOperation } from './write-operation';
 
@@ -18,12 +20,26 @@ export interface ApplyContext {
 }
 
 /**
- * Applies operations in order, in one transaction with a savepoint each: an operation that
- * conflicts or is rejected changes nothing, and the others still apply. Change notices go
- * out when the transaction commits. Errors that are not the data's fault roll back the
- * whole batch, so that the client can send it again.
+ * Applies operations in order, in one transaction: an operation that conflicts or is
+ * rejected changes nothing, and the others still apply. Change notices go out when the
+ * transaction commits. Errors that are not the data's fault roll back the whole batch, so
+ * that the client can send it again.
+ *
+ * Batches without hooks are applied in bulk first (see `applyInBulk`); hooks, and a
+ * statement the database refuses, need a savepoint per operation.
  */
 export async function applyOperations(
+  db: Db,
+  context: ApplyContext,
+  operations: readonly WriteOperation[],
+): Promise<WriteOutcome[]> {
+  const hooked = operations.some((op) => op.served.info.hooks.afterWrite);
+  const inBulk = hooked ? null : await applyInBulk(db, context, operations);
+  return inBulk ?? applyWithSavepoints(db, context, operations);
+}
+
+/** Each operation in its own savepoint, so that one the database refuses can be undone alone. */
+async function applyWithSavepoints(
   db: Db,
   context: ApplyContext,
   operations: readonly WriteOperation[],
@@ -88,26 +104,6 @@ async function applyOne(
     if (rejection) return rejected(op.served, op.opId, rejection.code, rejection.message);
     throw error;
   }
-}
-
-async function findStored(tx: Db, userId: string, opId: string): Promise<WriteOutcome | null> {
-  const rows = await tx
-    .select()
-    .from(storedOutcome)
-    .where(and(eq(storedOutcome.userId, userId), eq(storedOutcome.opId, opId)));
-  const found = rows[0];
-  if (!found?.outcome) return null;
-  return fromStored(found.outcome as StoredOutcome, opId, found.tableName);
-}
-
-/** Records that this user's opId is being applied; false when it already was. */
-async function claimOpId(sp: Db, userId: string, opId: string, served: ServedTable) {
-  const claimed = await sp
-    .insert(storedOutcome)
-    .values({ userId, opId, tableName: served.info.name })
-    .onConflictDoNothing()
-    .returning({ opId: storedOutcome.opId });
-  return claimed.length > 0;
 }
 
 async function replayAfterRace(tx: Db, userId: string, opId: string): Promise<WriteOutcome> {

@@ -1,8 +1,9 @@
 import { and, eq, type SQL, sql } from 'drizzle-orm';
-import type { Db } from '../db/database';
+import { type Db, rowsOf } from '../db/database';
 import { pruneHorizon } from '../db/system-tables';
 import { type ChangePosition, comparePositions, positionOf } from './cursor';
-import { publicRow, type Row } from './outcomes';
+import type { Row } from './outcomes';
+import { pullProjection } from './pull-projection';
 import { ownedBy } from './row-writes';
 import type { ServedTable } from './tables';
 
@@ -33,21 +34,23 @@ export async function pullChanges(db: Db, request: PullRequest): Promise<PullRes
     ? sql`(${changeTxid}, ${changeSeq}) > (${after.txid.toString()}::xid8, ${after.seq.toString()}::bigint)`
     : undefined;
   const settled = sql`${changeTxid} < pg_snapshot_xmin(pg_current_snapshot())`;
-  const rows = (await db
-    .select()
-    .from(served.table)
-    .where(and(ownedBy(served, request.userId), since, settled, request.where))
-    .orderBy(changeTxid, changeSeq)
-    .limit(limit + 1)) as Row[];
+  const projection = pullProjection(served);
+  const where = and(ownedBy(served, request.userId), since, settled, request.where);
+  const raw = rowsOf<Record<string, unknown>>(
+    await db.execute(
+      sql`select ${projection.columns} from ${served.table} where ${where}
+        order by ${changeTxid}, ${changeSeq} limit ${limit + 1}`,
+    ),
+  );
 
   // Read after the rows: a prune that committed before the read moved the horizon too.
   const horizon = await horizonOf(db, served);
   if (after && horizon && comparePositions(after, horizon) < 0) return { status: 'expired' };
 
-  const hasMore = rows.length > limit;
-  const page = hasMore ? rows.slice(0, limit) : rows;
+  const hasMore = raw.length > limit;
+  const page = hasMore ? raw.slice(0, limit) : raw;
   const last = page.at(-1);
-  let position = last ? positionOf(last) : after;
+  let position = last ? projection.positionOf(last) : after;
   // The last page of a query whose newest row is older than the horizon (another user's
   // tombstone was pruned later, say) would hand out a cursor that is already expired.
   // Every change up to the horizon is settled and this pull has seen all of them that it
@@ -55,7 +58,7 @@ export async function pullChanges(db: Db, request: PullRequest): Promise<PullRes
   if (!hasMore && horizon?.settled && (!position || comparePositions(position, horizon) < 0)) {
     position = horizon;
   }
-  return { status: 'ok', rows: page.map((row) => publicRow(served, row)), position, hasMore };
+  return { status: 'ok', rows: page.map(projection.toRow), position, hasMore };
 }
 
 /** The table's horizon; `settled` when its transaction is below the snapshot's xmin. */

@@ -34,16 +34,21 @@ export type Written = { outcome: WriteOutcome; stored: Row | null; previous: Row
 
 /** Applies one operation's row write, without hooks or opId bookkeeping. */
 export async function writeRow(tx: Db, userId: string, op: WriteOperation): Promise<Written> {
-  const { served, opId } = op;
-  const none = { stored: null, previous: null };
-  if (served.info.access === 'read') {
-    const message = `${served.info.name} is read-only: clients may pull it but not write it`;
-    return { outcome: rejected(served, opId, 'FORBIDDEN', message), ...none };
-  }
-  const problem = checkData(served, op.kind, op.data, op.dataField);
-  if (problem) return { outcome: rejected(served, opId, 'INVALID', problem), ...none };
+  const refused = refusalOf(op);
+  if (refused) return { outcome: refused, stored: null, previous: null };
   if (op.kind === 'INSERT') return insertRow(tx, userId, op);
   return changeRow(tx, userId, op);
+}
+
+/** The rejection an operation gets before anything is written: a read-only table, bad data. */
+export function refusalOf(op: WriteOperation): WriteOutcome | undefined {
+  const { served, opId } = op;
+  if (served.info.access === 'read') {
+    const message = `${served.info.name} is read-only: clients may pull it but not write it`;
+    return rejected(served, opId, 'FORBIDDEN', message);
+  }
+  const problem = checkData(served, op.kind, op.data, op.dataField);
+  return problem ? rejected(served, opId, 'INVALID', problem) : undefined;
 }
 
 async function insertRow(tx: Db, userId: string, op: WriteOperation): Promise<Written> {

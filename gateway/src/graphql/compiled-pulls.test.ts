@@ -1,0 +1,124 @@
+import { exampleTables, tableNames } from '@syncline/schema';
+import { parse } from 'graphql';
+import { createYoga } from 'graphql-yoga';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { MEMORY, openDatabase, type SyncDatabase } from '../db/database';
+import { exampleMigrations } from '../db/migrations';
+import { seedExampleData } from '../db/seed';
+import { ChangeHub } from '../sync/change-hub';
+import { serveTables } from '../sync/tables';
+import { planPull, useCompiledPulls } from './compiled-pulls';
+import { createSchema } from './create-schema';
+import { DEFAULT_LIMITS } from './limits';
+
+/** The pull the client sends (client/src/transport/documents.ts). */
+const clientPull = `query SynclinePull($after: Cursor, $limit: Int, $where: TodoItemWhere) {
+  pullTodoItems(after: $after, limit: $limit, where: $where) {
+    rows { id version createdAt updatedAt deleted text complete dueDate userId }
+    cursor
+    hasMore
+  }
+}`;
+
+describe('compiled pulls', () => {
+  let database: SyncDatabase;
+  let schema: ReturnType<typeof createSchema>;
+  const yogas = () => {
+    const context = () => ({ userId: 'alice' });
+    return {
+      plain: createYoga({ schema, context, logging: false }),
+      compiled: createYoga({ schema, context, logging: false, plugins: [useCompiledPulls()] }),
+    };
+  };
+  let both: ReturnType<typeof yogas>;
+
+  async function ask(yoga: ReturnType<typeof yogas>['plain'], query: string, variables = {}) {
+    const response = await yoga.fetch('http://gateway.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables }),
+    });
+    return { status: response.status, body: await response.json() };
+  }
+
+  /** The compiled path must answer exactly what GraphQL answers. */
+  async function same(query: string, variables = {}) {
+    const expected = await ask(both.plain, query, variables);
+    expect(await ask(both.compiled, query, variables)).toEqual(expected);
+    return expected.body as { data: Record<string, Record<string, unknown>> | null };
+  }
+
+  beforeAll(async () => {
+    database = await openDatabase({ dataDir: MEMORY });
+    await database.migrate(exampleMigrations);
+    await seedExampleData(database.db);
+    const tables = serveTables(exampleTables);
+    schema = createSchema({
+      tables,
+      db: database.db,
+      hub: new ChangeHub(database, () => {}),
+      limits: DEFAULT_LIMITS,
+    });
+    both = yogas();
+    const insert = `mutation($id: ID!, $text: String!, $due: DateTime) {
+      insertTodoItem(input: { id: $id, text: $text, dueDate: $due }) { status }
+    }`;
+    for (const [id, due] of [
+      ['t1', null],
+      ['t2', '2026-05-01T08:30:00Z'],
+      ['t3', null],
+    ]) {
+      await ask(both.plain, insert, { id, text: `to do ${id}`, due });
+    }
+  });
+  afterAll(() => database.close());
+
+  it("plans the client's pull, and leaves anything fancier to GraphQL", () => {
+    const plan = (query: string) => planPull(schema, parse(query), undefined);
+    expect(plan(clientPull)).not.toBeNull();
+    expect(plan('{ pullTodoItems { rows { __typename id } cursor } }')).toBeNull();
+    expect(plan('{ pullTodoItems { ...P } } fragment P on TodoItemPage { cursor }')).toBeNull();
+    expect(plan('{ pullTodoItems { cursor @include(if: true) } }')).toBeNull();
+    expect(plan('{ a: pullTodoItems { cursor } b: pullVehicleModels { cursor } }')).toBeNull();
+    expect(plan('{ todoItem(id: "t1") { id } }')).toBeNull();
+    expect(plan('{ pullTodoItems { rows { id } rows { text } } }')).toBeNull();
+  });
+
+  it('answers pages exactly as GraphQL does, without running the row fields', async () => {
+    const rowType = schema.getType(tableNames('todoItem').type) as {
+      getFields(): Record<string, { resolve?: unknown }>;
+    };
+    const idField = rowType.getFields().id as { resolve: (...args: unknown[]) => unknown };
+    const first = await same(clientPull, { limit: 2 });
+    const spy = vi.spyOn(idField, 'resolve');
+    await ask(both.compiled, clientPull, { limit: 2 });
+    expect(spy).not.toHaveBeenCalled();
+    await ask(both.plain, clientPull, { limit: 2 });
+    expect(spy).toHaveBeenCalledTimes(2);
+    spy.mockRestore();
+
+    const page = first.data?.pullTodoItems as { rows: unknown[]; cursor: string; hasMore: boolean };
+    expect(page.rows).toHaveLength(2);
+    expect(page.hasMore).toBe(true);
+    const next = await same(clientPull, { after: page.cursor, limit: 2 });
+    const nextRows = next.data?.pullTodoItems?.rows as { dueDate: unknown }[];
+    expect(nextRows[0]?.dueDate).toBeNull();
+    await same(clientPull, { where: { dueDate: { isNull: false } } });
+  });
+
+  it('keeps aliases and the order of the selection', async () => {
+    const body = await same(
+      '{ p: pullVehicleModels(limit: 3) { more: hasMore rows { n: name id year id } c: cursor } }',
+    );
+    expect(Object.keys(body.data?.p ?? {})).toEqual(['more', 'rows', 'c']);
+    const rows = body.data?.p?.rows as object[];
+    expect(Object.keys(rows[0] ?? {})).toEqual(['n', 'id', 'year']);
+  });
+
+  it('reports errors exactly as GraphQL does', async () => {
+    await same(clientPull, { limit: 5000 });
+    await same(clientPull, { after: 'nonsense' });
+    await same(clientPull, { limit: 'ten' });
+    await same('{ pullTodoItems(limit: 0) { cursor } }');
+  });
+});

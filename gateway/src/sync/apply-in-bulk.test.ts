@@ -1,0 +1,113 @@
+import { exampleTables } from '@syncline/schema';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MEMORY, openDatabase, rowsOf, type SyncDatabase } from '../db/database';
+import { exampleMigrations } from '../db/migrations';
+import { applyOperations } from './apply';
+import { pullChanges } from './pull';
+import { type ServedTable, serveTables } from './tables';
+import type { WriteOperation } from './write-operation';
+
+describe('a batch applied in bulk', () => {
+  let database: SyncDatabase;
+  let todo: ServedTable;
+  const context = () => ({
+    userId: 'alice',
+    servedTables: new Map(serveTables(exampleTables).map((s) => [s.table, s])),
+  });
+  const op = (
+    opId: string,
+    kind: WriteOperation['kind'],
+    id: string,
+    version?: number,
+    data = {},
+  ) =>
+    ({ served: todo, opId, kind, id, version, data, dataField: 'data' }) satisfies WriteOperation;
+  const apply = (operations: WriteOperation[]) =>
+    applyOperations(database.db, context(), operations);
+  const summary = (outcomes: Awaited<ReturnType<typeof apply>>) =>
+    outcomes.map((o) => [o.status, o.code, o.row?.version ?? null]);
+
+  beforeAll(async () => {
+    database = await openDatabase({ dataDir: MEMORY });
+    await database.migrate(exampleMigrations);
+    todo = serveTables(exampleTables)[0] as ServedTable;
+    await database.db.execute(
+      sql`alter table todo_item add constraint text_short check (length(text) < 20)`,
+    );
+    await apply(
+      ['a', 'b', 'c', 'd', 'e'].map((id) => op(`i-${id}`, 'INSERT', id, undefined, { text: id })),
+    );
+    await apply([op('del-e', 'DELETE', 'e', 1)]);
+  });
+  afterAll(() => database.close());
+
+  it('answers each operation as one at a time would, in the order sent', async () => {
+    const { position: before } = (await pullChanges(database.db, {
+      served: todo,
+      userId: 'alice',
+      after: null,
+      limit: 100,
+      where: undefined,
+    })) as { position: { txid: bigint; seq: bigint } };
+    const outcomes = await apply([
+      op('u-c', 'UPDATE', 'c', 1, { complete: true }),
+      op('u-a', 'UPDATE', 'a', 1, { text: 'A', dueDate: new Date('2026-05-01T08:30:00Z') }),
+      op('u-b', 'UPDATE', 'b', 7, { text: 'stale' }),
+      op('d-d', 'DELETE', 'd', 1),
+      op('d-e', 'DELETE', 'e', 1),
+      op('u-e', 'UPDATE', 'e', 2, { text: 'gone' }),
+      op('u-x', 'UPDATE', 'x', 1, { text: 'nobody' }),
+    ]);
+    expect(summary(outcomes)).toEqual([
+      ['APPLIED', null, 2],
+      ['APPLIED', null, 2],
+      ['CONFLICT', 'VERSION_MISMATCH', 1],
+      ['APPLIED', null, 2],
+      ['APPLIED', null, 2],
+      ['CONFLICT', 'DELETED', 2],
+      ['CONFLICT', 'NOT_FOUND', null],
+    ]);
+    expect(outcomes[1]?.row).toMatchObject({ text: 'A', complete: false });
+    expect(outcomes[0]?.row).toMatchObject({ text: 'c', complete: true });
+    const pulled = await pullChanges(database.db, {
+      served: todo,
+      userId: 'alice',
+      after: before,
+      limit: 100,
+      where: undefined,
+    });
+    expect(pulled.status === 'ok' && pulled.rows.map((row) => row.id)).toEqual(['c', 'a', 'd']);
+    // Replayed: the first outcomes, nothing written again; the conflicts are evaluated afresh.
+    expect(
+      summary(
+        await apply([
+          op('u-c', 'UPDATE', 'c', 1, { complete: false }),
+          op('u-b', 'UPDATE', 'b', 1, { text: 'B' }),
+        ]),
+      ),
+    ).toEqual([
+      ['APPLIED', null, 2],
+      ['APPLIED', null, 2],
+    ]);
+  });
+
+  it('falls back to a savepoint per operation when the database refuses one', async () => {
+    const outcomes = await apply([
+      op('s-a', 'UPDATE', 'a', 2, { text: 'fine' }),
+      op('s-b', 'UPDATE', 'b', 2, { text: 'far too long for the rule' }),
+      op('s-c', 'UPDATE', 'c', 2, { text: 'also fine' }),
+    ]);
+    expect(summary(outcomes)).toEqual([
+      ['APPLIED', null, 3],
+      ['REJECTED', 'CONSTRAINT', null],
+      ['APPLIED', null, 3],
+    ]);
+    const claims = rowsOf<{ op_id: string }>(
+      await database.db.execute(
+        sql`select op_id from syncline_outcome where op_id like 's-%' order by op_id`,
+      ),
+    );
+    expect(claims.map((row) => row.op_id)).toEqual(['s-a', 's-c']);
+  });
+});

@@ -1,0 +1,124 @@
+import { CHANGE_SEQUENCE } from '@syncline/schema';
+import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
+import type { Db } from '../db/database';
+import { toColumnValues } from './data';
+import { applied, conflict, type Row } from './outcomes';
+import { ownedBy, refusalOf, type Written } from './row-writes';
+import type { WriteOperation } from './write-operation';
+
+/**
+ * UPDATE and DELETE operations on distinct rows of one table, applied with one statement
+ * instead of one each: the operations travel as a VALUES list (id, version, and per data
+ * column whether the operation sets it and to what), joined to the table on id and version.
+ * The change sequence is drawn in the operations' order, so pulls return them in that order.
+ * Operations that matched no live row at their version are sorted out with one more query,
+ * exactly as `writeRow` would: NOT_FOUND, DELETED (or APPLIED for a repeated delete) or
+ * VERSION_MISMATCH.
+ */
+export async function changeRowsInBulk(
+  tx: Db,
+  userId: string,
+  operations: readonly WriteOperation[],
+): Promise<Written[]> {
+  const none = { stored: null, previous: null };
+  const results: (Written | undefined)[] = operations.map((op) => {
+    const refused = refusalOf(op);
+    return refused && { outcome: refused, ...none };
+  });
+  const pending = operations.filter((_, index) => results[index] === undefined);
+  const [first] = pending;
+  if (!first) return results as Written[];
+  const served = first.served;
+  const values = pending.map((op) => (op.kind === 'DELETE' ? {} : toColumnValues(served, op.data)));
+  const keys = [...new Set(values.flatMap((each) => Object.keys(each)))];
+
+  const rows = pending.map((op, index) => {
+    const cells = [
+      sql`${op.id}::text`,
+      sql`${op.version ?? -1}::integer`,
+      sql`${op.kind === 'DELETE'}::boolean`,
+      ...keys.flatMap((key) => {
+        const column = served.columns[key] as PgColumn;
+        const value = values[index]?.[key];
+        return [
+          sql`${value !== undefined}::boolean`,
+          sql`${value === undefined ? null : sql.param(value, column)}::${sql.raw(castType(column))}`,
+        ];
+      }),
+    ];
+    return sql`(${sql.join(cells, sql`, `)})`;
+  });
+  const names = [
+    'op_id_',
+    'op_version_',
+    'op_delete_',
+    ...keys.flatMap((_, i) => [`set_${i}_`, `value_${i}_`]),
+  ];
+  // Materialised, so that nextval() runs once per operation and in their order.
+  const source = sql`(with listed as materialized (
+      select raw.*, nextval('${sql.raw(CHANGE_SEQUENCE)}') as op_seq_
+      from (values ${sql.join(rows, sql`, `)}) as raw(${sql.raw(names.join(', '))})
+    ) select * from listed) as ops`;
+  const set: Record<string, SQL> = {
+    version: sql`${served.system.version} + 1`,
+    updatedAt: sql`now()`,
+    deleted: sql`ops.op_delete_`,
+    changeTxid: sql`pg_current_xact_id()`,
+    changeSeq: sql`ops.op_seq_`,
+  };
+  keys.forEach((key, i) => {
+    const column = served.columns[key] as PgColumn;
+    set[key] =
+      sql`case when ops.${sql.raw(`set_${i}_`)} then ops.${sql.raw(`value_${i}_`)} else ${column} end`;
+  });
+  const owner = ownedBy(served, userId);
+  const changed = (await tx
+    .update(served.table)
+    .set(set)
+    .from(source)
+    .where(
+      and(
+        eq(served.system.id, sql`ops.op_id_`),
+        eq(served.system.version, sql`ops.op_version_`),
+        eq(served.system.deleted, false),
+        owner,
+      ),
+    )
+    .returning()) as Row[];
+  const byId = new Map(changed.map((row) => [row.id as string, row]));
+
+  const missed = pending.filter((op) => !byId.has(op.id)).map((op) => op.id);
+  const current = missed.length
+    ? ((await tx
+        .select()
+        .from(served.table)
+        .where(and(inArray(served.system.id, missed), owner))) as Row[])
+    : [];
+  const currentById = new Map(current.map((row) => [row.id as string, row]));
+
+  let next = 0;
+  return results.map((result) => {
+    if (result) return result;
+    const op = pending[next++] as WriteOperation;
+    const row = byId.get(op.id);
+    if (row) return { outcome: applied(served, op.opId, row), stored: row, previous: null };
+    const now = currentById.get(op.id);
+    if (!now) return { outcome: conflict(served, op.opId, 'NOT_FOUND', null), ...none };
+    if (now.deleted === true) {
+      if (op.kind === 'DELETE') return { outcome: applied(served, op.opId, now), ...none };
+      return { outcome: conflict(served, op.opId, 'DELETED', now), ...none };
+    }
+    return { outcome: conflict(served, op.opId, 'VERSION_MISMATCH', now), ...none };
+  });
+}
+
+/**
+ * The type a value is cast to in the VALUES list. An explicit cast to varchar(n) or char(n)
+ * would silently cut a value that is too long; cast to text, the assignment to the column
+ * refuses it, as it does for a single write.
+ */
+function castType(column: PgColumn): string {
+  const type = column.getSQLType();
+  return /^(varchar|char)\b/.test(type) ? 'text' : type;
+}
