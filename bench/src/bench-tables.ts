@@ -1,0 +1,72 @@
+import { syncTable } from '@syncline/schema';
+import { integer, text } from 'drizzle-orm/pg-core';
+
+/**
+ * The benchmarks' own sync tables, so that the example model stays untouched. Every one has
+ * the same columns: about 200 bytes of data a row (three texts of 40, 120 and 12 characters
+ * and two integers) besides the system fields.
+ */
+function benchTable<TName extends string>(name: TName) {
+  return syncTable(name, {
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    category: text('category').notNull(),
+    score: integer('score').notNull(),
+    quantity: integer('quantity').notNull(),
+  });
+}
+
+/** 100k rows: initial pull, push, the browser benchmarks. */
+export const benchRow = benchTable('benchRow');
+/** 10k rows: the incremental pull's baseline and the concurrent pulls. */
+export const benchSmall = benchTable('benchSmall');
+/** 1M rows: the incremental pull. */
+export const benchLarge = benchTable('benchLarge');
+
+export const benchTables = [benchRow, benchSmall, benchLarge];
+
+export type BenchTableName = 'benchRow' | 'benchSmall' | 'benchLarge';
+
+/**
+ * The DDL drizzle-kit generates for a sync table (compare `gateway/drizzle/0000_init.sql`).
+ * Written out because the gateway's migrations are files generated for the example model.
+ */
+export function createTableSql(sqlName: string): string[] {
+  return [
+    `create table "${sqlName}" (
+      "id" text primary key not null,
+      "version" integer default 1 not null,
+      "created_at" timestamp (3) with time zone default now() not null,
+      "updated_at" timestamp (3) with time zone default now() not null,
+      "deleted" boolean default false not null,
+      "change_txid" xid8 default pg_current_xact_id() not null,
+      "change_seq" bigint default nextval('syncline_change_seq') not null,
+      "title" text not null,
+      "body" text not null,
+      "category" text not null,
+      "score" integer not null,
+      "quantity" integer not null
+    )`,
+    `create index "${sqlName}_change_idx" on "${sqlName}" using btree ("change_txid", "change_seq")`,
+  ];
+}
+
+/**
+ * Seeds `count` rows in one statement. The system columns take their defaults, so the rows
+ * get the change positions an insert through the gateway would give them (one transaction,
+ * increasing sequence). Ids sort in insertion order: `r0000001`, `r0000002`, ...
+ */
+export function seedSql(sqlName: string, count: number): string {
+  return `insert into "${sqlName}" (id, title, body, category, score, quantity)
+    select 'r' || lpad(n::text, 7, '0'),
+      rpad('Title ' || n, 40, '.'),
+      rpad('Body of row ' || n || ': ', 120, 'lorem ipsum '),
+      'category-' || lpad((n % 100)::text, 3, '0'),
+      n % 1000,
+      n % 7
+    from generate_series(1, ${count}) as n`;
+}
+
+export function rowId(n: number): string {
+  return `r${String(n).padStart(7, '0')}`;
+}

@@ -1,0 +1,110 @@
+import {
+  CSRF_HEADER,
+  type Cursor,
+  describeSyncTable,
+  type Operation,
+  type Outcome,
+  tableNames,
+} from '@syncline/schema';
+import type { PgTable } from 'drizzle-orm/pg-core';
+
+/**
+ * GraphQL over HTTP as `@syncline/client` speaks it (see its `transport/documents.ts`):
+ * the same pull query and push mutation, pulls as GET (urql sends queries that fit in a
+ * URL that way), pushes as POST, with the CSRF header. Plain `fetch`, so that the
+ * server benchmarks time the gateway and the wire rather than urql.
+ */
+
+export interface PullPage {
+  rows: Record<string, unknown>[];
+  cursor: Cursor;
+  hasMore: boolean;
+}
+
+export function pullDocument(table: PgTable): string {
+  const description = describeSyncTable(table);
+  const names = tableNames(description.name);
+  return `query SynclinePull($after: Cursor, $limit: Int, $where: ${names.type}Where) {
+  ${names.pull}(after: $after, limit: $limit, where: $where) {
+    rows { ${description.fields.join(' ')} }
+    cursor
+    hasMore
+  }
+}`;
+}
+
+export function pushDocument(table: PgTable): string {
+  const description = describeSyncTable(table);
+  return `mutation SynclinePush($operations: [PushOperation!]!) {
+  push(operations: $operations) {
+    opId
+    status
+    code
+    message
+    row {
+      __typename
+      ... on ${tableNames(description.name).type} { ${description.fields.join(' ')} }
+    }
+  }
+}`;
+}
+
+/** A client of one table: its pull and push, as the sync client sends them. */
+export function createTableClient(url: string, table: PgTable) {
+  const name = describeSyncTable(table).name;
+  const pullField = tableNames(name).pull;
+  const pull = pullDocument(table);
+  const push = pushDocument(table);
+
+  return {
+    async pull(after: Cursor | null, limit: number, where?: object): Promise<PullPage> {
+      const variables = JSON.stringify({ after, limit, where: where ?? null });
+      const search = new URLSearchParams({ query: pull, operationName: 'SynclinePull', variables });
+      const response = await fetch(`${url}?${search}`, {
+        headers: { accept: 'application/graphql-response+json', [CSRF_HEADER]: 'bench' },
+      });
+      const data = await dataOf<Record<string, PullPage>>(response);
+      return data[pullField] as PullPage;
+    },
+    async push(operations: readonly Operation[]): Promise<Outcome[]> {
+      const body = JSON.stringify({
+        query: push,
+        operationName: 'SynclinePush',
+        variables: { operations: operations.map(({ table, ...op }) => ({ [table]: op })) },
+      });
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [CSRF_HEADER]: 'bench' },
+        body,
+      });
+      return (await dataOf<{ push: Outcome[] }>(response)).push;
+    },
+  };
+}
+
+export type TableClient = ReturnType<typeof createTableClient>;
+
+async function dataOf<T>(response: Response): Promise<T> {
+  const result = (await response.json()) as { data?: T; errors?: { message: string }[] };
+  if (result.errors?.length || !result.data) {
+    throw new Error(`gateway answered ${response.status}: ${JSON.stringify(result.errors)}`);
+  }
+  return result.data;
+}
+
+/** Pulls a table from the start until `hasMore` is false; returns the rows received. */
+export async function pullAll(
+  client: TableClient,
+  pageSize: number,
+  signal?: AbortSignal,
+): Promise<number> {
+  let after: Cursor | null = null;
+  let rows = 0;
+  for (;;) {
+    signal?.throwIfAborted();
+    const page = await client.pull(after, pageSize);
+    rows += page.rows.length;
+    after = page.cursor;
+    if (!page.hasMore) return rows;
+  }
+}

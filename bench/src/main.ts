@@ -1,0 +1,160 @@
+import { cpus, totalmem } from 'node:os';
+import { benchLarge, benchRow, benchSmall, seedSql } from './bench-tables';
+import { browserBenchmarks } from './browser';
+import { type ClientSize, clientSize } from './client-size';
+import { type BaselineSql, createBenchDatabase } from './database-setup';
+import { startBenchServer } from './gateway-server';
+import { createTableClient } from './graphql-http';
+import type { Comparison } from './harness';
+import { incrementalPull } from './incremental-pull';
+import { INITIAL_ROWS, initialPull } from './initial-pull';
+import { push } from './push';
+import { type BenchReport, failed, type Outcome, writeReport } from './report';
+import {
+  type ConcurrencyReport,
+  concurrentPulls,
+  gatewayMemory,
+  type MemoryReport,
+  type TransportFloor,
+  transportFloor,
+} from './server-load';
+
+const SMALL_ROWS = 10_000;
+const LARGE_ROWS = 1_000_000;
+
+/** Runs a benchmark; a failure (a timeout, say) is reported in its row and the rest go on. */
+async function attempt<T>(name: string, run: () => Promise<T>): Promise<Outcome<T>> {
+  try {
+    return await run();
+  } catch (error) {
+    const cause = error instanceof Error && error.cause ? ` (${String(error.cause)})` : '';
+    const message = error instanceof Error ? `${error.message}${cause}` : String(error);
+    console.error(`  ${name}: FAILED: ${message}`);
+    return { name, failed: message };
+  }
+}
+
+/**
+ * `pnpm bench push browser` runs only those (and writes no report); no names: all of them.
+ * `pnpm bench --report-only` rewrites the docs from the figures they hold.
+ */
+const STEPS = [
+  'initial-pull',
+  'memory',
+  'concurrency',
+  'push',
+  'incremental-pull',
+  'browser',
+  'client-size',
+] as const;
+
+async function main() {
+  if (process.argv.includes('--report-only')) {
+    // After editing the notes: the docs again from the figures they already hold.
+    await writeReport();
+    return;
+  }
+  const selected = process.argv.slice(2);
+  const unknown = selected.filter((name) => !(STEPS as readonly string[]).includes(name));
+  if (unknown.length)
+    throw new Error(`unknown benchmark ${unknown.join(', ')}; choose from ${STEPS.join(', ')}`);
+  const wants = (step: (typeof STEPS)[number]) => selected.length === 0 || selected.includes(step);
+  const started = Date.now();
+  const machine = `${cpus().length} x ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GB RAM, Node ${process.version}`;
+  console.log(`Syncline benchmarks on ${machine}`);
+  const bench = await createBenchDatabase(process.env.DATABASE_URL);
+  console.log(`Database: ${bench.description}; baselines use ${bench.baseline.label}`);
+  const server = await startBenchServer(bench.database);
+  const comparisons: Outcome<Comparison>[] = [];
+  let memory: Outcome<MemoryReport> | undefined;
+  let floor: Outcome<TransportFloor> | undefined;
+  let concurrency: Outcome<ConcurrencyReport[]> | undefined;
+  let size: Outcome<ClientSize> | undefined;
+  try {
+    await seed(bench.baseline, 'bench_row', INITIAL_ROWS);
+    await seed(bench.baseline, 'bench_small', SMALL_ROWS);
+    if (wants('incremental-pull')) await seed(bench.baseline, 'bench_large', LARGE_ROWS);
+    const rowClient = createTableClient(server.url, benchRow);
+    const table = (name: 'benchSmall' | 'benchLarge', rows: number) => ({
+      client: createTableClient(server.url, name === 'benchSmall' ? benchSmall : benchLarge),
+      rows,
+      table: name,
+    });
+
+    console.log('\nServer');
+    if (wants('initial-pull')) {
+      comparisons.push(await attempt('initial pull', () => initialPull(rowClient, bench.baseline)));
+    }
+    if (wants('initial-pull')) {
+      floor = await attempt('transport floor', () => transportFloor(server, benchRow));
+    }
+    if (wants('memory')) memory = await attempt('memory', () => gatewayMemory(rowClient));
+    if (wants('concurrency')) {
+      concurrency = await attempt('concurrency', () =>
+        concurrentPulls(server.url, benchSmall, SMALL_ROWS),
+      );
+    }
+    if (wants('push'))
+      comparisons.push(await attempt('push', () => push(rowClient, bench.baseline)));
+    if (wants('incremental-pull')) {
+      const large = table('benchLarge', LARGE_ROWS);
+      const small = table('benchSmall', SMALL_ROWS);
+      comparisons.push(await attempt('incremental pull', () => incrementalPull(large, small)));
+    }
+    if (wants('browser')) {
+      console.log('\nBrowser (headless Chromium)');
+      const browser = await attempt('browser', () => browserBenchmarks(server));
+      comparisons.push(
+        ...(failed(browser)
+          ? ['browser initial sync', 'local write'].map((name) => ({
+              name,
+              failed: browser.failed,
+            }))
+          : browser),
+      );
+    }
+    if (wants('client-size')) {
+      console.log('\nClient bundle');
+      size = await attempt('client size', () => clientSize());
+    }
+  } finally {
+    await server.close();
+    await bench.drop();
+  }
+  if (selected.length) {
+    console.log(
+      `\nDone in ${Math.round((Date.now() - started) / 1000)} s (a selection: no report written)`,
+    );
+    return;
+  }
+  const report: BenchReport = {
+    kind: bench.kind,
+    date: new Date().toISOString().slice(0, 10),
+    machine,
+    database: bench.description,
+    baselineDriver: bench.baseline.label,
+    seconds: (Date.now() - started) / 1000,
+    comparisons,
+    memory,
+    floor,
+    concurrency,
+    size,
+  };
+  await writeReport(report);
+  console.log(
+    `\nDone in ${report.seconds.toFixed(0)} s; wrote docs/benchmarks.md and docs/benchmarks.svg`,
+  );
+}
+
+async function seed(sql: BaselineSql, table: string, rows: number) {
+  const seeding = performance.now();
+  await sql.query(seedSql(table, rows));
+  await sql.query(`analyze ${table}`);
+  const seconds = ((performance.now() - seeding) / 1000).toFixed(1);
+  console.log(`Seeded ${table} with ${rows.toLocaleString('en')} rows in ${seconds} s`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

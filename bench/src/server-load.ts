@@ -1,0 +1,117 @@
+import { CSRF_HEADER } from '@syncline/schema';
+import type { PgTable } from 'drizzle-orm/pg-core';
+import type { BenchServer } from './gateway-server';
+import { createTableClient, pullAll, pullDocument, type TableClient } from './graphql-http';
+import { timed } from './harness';
+import { PAGE_SIZE } from './initial-pull';
+
+/** Memory of the process that runs the gateway, sampled during one initial pull. */
+export interface MemoryReport {
+  rssBeforeMb: number;
+  rssPeakMb: number;
+  heapBeforeMb: number;
+  heapPeakMb: number;
+}
+
+/** Rows per second over all clients, each pulling the whole table at the same time. */
+export interface ConcurrencyReport {
+  clients: number;
+  rows: number;
+  seconds: number;
+  rowsPerSecond: number;
+}
+
+const MB = 1024 * 1024;
+
+/** The transport alone: ready-made pull responses over HTTP, fetched and parsed. */
+export interface TransportFloor {
+  pages: number;
+  pageBytes: number;
+  ms: number;
+}
+
+/**
+ * Serves one real 1,000-row pull response, as the gateway wrote it, from memory and fetches
+ * it 100 times the way the bench client pulls: what moving 100k rows over HTTP and parsing
+ * them costs here before the gateway does any work.
+ */
+export async function transportFloor(server: BenchServer, table: PgTable): Promise<TransportFloor> {
+  const query = new URLSearchParams({
+    query: pullDocument(table),
+    variables: JSON.stringify({ after: null, limit: PAGE_SIZE, where: null }),
+  });
+  const body = await (
+    await fetch(`${server.url}?${query}`, { headers: { [CSRF_HEADER]: 'bench' } })
+  ).text();
+  server.serve('page.json', { contentType: 'application/json; charset=utf-8', body });
+  const pages = 100;
+  const ms = await timed('transport floor', 60_000, async (signal) => {
+    for (let page = 0; page < pages; page++) {
+      signal.throwIfAborted();
+      await (await fetch(`${server.origin}/bench/page.json`)).json();
+    }
+  });
+  const floor = { pages, pageBytes: Buffer.byteLength(body), ms };
+  console.log(
+    `  transport floor: ${pages} ready-made pages of ${Math.round(floor.pageBytes / 1024)} kB fetched and parsed in ${Math.round(ms)} ms`,
+  );
+  return floor;
+}
+
+/**
+ * Samples `process.memoryUsage()` every 10 ms during a full pull. The gateway runs in this
+ * process (the pulling client too, but it keeps no more than one page at a time).
+ */
+export async function gatewayMemory(client: TableClient): Promise<MemoryReport> {
+  globalThis.gc?.();
+  const before = process.memoryUsage();
+  let rssPeak = before.rss;
+  let heapPeak = before.heapUsed;
+  const sampler = setInterval(() => {
+    const now = process.memoryUsage();
+    rssPeak = Math.max(rssPeak, now.rss);
+    heapPeak = Math.max(heapPeak, now.heapUsed);
+  }, 10);
+  try {
+    await timed('memory during the initial pull', 120_000, (signal) =>
+      pullAll(client, PAGE_SIZE, signal).then(() => undefined),
+    );
+  } finally {
+    clearInterval(sampler);
+  }
+  const report = {
+    rssBeforeMb: before.rss / MB,
+    rssPeakMb: rssPeak / MB,
+    heapBeforeMb: before.heapUsed / MB,
+    heapPeakMb: heapPeak / MB,
+  };
+  const mb = (value: number) => `${value.toFixed(0)} MB`;
+  console.log(
+    `  gateway memory during the initial pull: rss ${mb(report.rssBeforeMb)} -> peak ${mb(report.rssPeakMb)}, heap used ${mb(report.heapBeforeMb)} -> peak ${mb(report.heapPeakMb)}`,
+  );
+  return report;
+}
+
+/** 1, 10 and 50 clients pulling the 10k-row table at once, each from the start. */
+export async function concurrentPulls(
+  url: string,
+  table: Parameters<typeof createTableClient>[1],
+  tableRows: number,
+): Promise<ConcurrencyReport[]> {
+  const reports: ConcurrencyReport[] = [];
+  for (const clients of [1, 10, 50]) {
+    const pullers = Array.from({ length: clients }, () => createTableClient(url, table));
+    let rows = 0;
+    const ms = await timed(`${clients} concurrent pulls`, 120_000, async (signal) => {
+      const counts = await Promise.all(pullers.map((puller) => pullAll(puller, PAGE_SIZE, signal)));
+      rows = counts.reduce((sum, count) => sum + count, 0);
+    });
+    if (rows !== clients * tableRows) throw new Error(`${clients} clients pulled ${rows} rows`);
+    const report = { clients, rows, seconds: ms / 1000, rowsPerSecond: rows / (ms / 1000) };
+    console.log(
+      `  ${String(clients).padStart(2)} concurrent clients: ${rows} rows in ${report.seconds.toFixed(2)} s, ${Math.round(report.rowsPerSecond).toLocaleString('en')} rows/s`,
+    );
+    reports.push(report);
+  }
+  return reports;
+}
