@@ -20,7 +20,8 @@ export async function insertRow(
 ): Promise<StoredRow> {
   const at = `${table.name}.insert`;
   refuseReadOnly(table, 'insert');
-  const id = input.id === undefined ? context.newId() : checkId(`${at}.id`, input.id);
+  const made = input.id === undefined;
+  const id = made ? context.newId() : checkId(`${at}.id`, input.id);
   const data = dataOf(table, at, input, false);
   // Defaults the server would apply, so that the row reads and filters the same offline.
   for (const column of table.columns) {
@@ -31,11 +32,11 @@ export async function insertRow(
   checkRequired(table, at, data);
   const now = new Date().toISOString();
   const { row, delta } = await context.store.write([rowsOf(table.name), OUTBOX], async (tx) => {
-    // Both reads at once: each awaited request costs a turn of IndexedDB.
-    const [existing, entries] = await Promise.all([
-      tx.get(rowsOf(table.name), id),
-      entriesOfRow(tx, table.name, id),
-    ]);
+    // An id made here just now (a random UUID) is in neither store: no reads. Otherwise
+    // both reads at once, since each awaited request costs a turn of IndexedDB.
+    const [existing, entries] = made
+      ? [undefined, []]
+      : await Promise.all([tx.get(rowsOf(table.name), id), entriesOfRow(tx, table.name, id)]);
     if (existing) {
       throw new SyncInputError(`${at}.id`, `a ${table.name} with id "${id}" exists`);
     }
