@@ -1,9 +1,10 @@
 import type { TableDescription } from '@syncline/schema';
 import { SyncInputError } from '../errors';
+import type { WriteTransaction } from '../store/store';
 import type { StoredRow } from '../types';
 import type { EngineContext } from './context';
 import { OUTBOX, rowsOf } from './layout';
-import { enqueue, entriesOfRow, pendingDelta } from './outbox';
+import { enqueue, entriesOfRow, type NewOperation, pendingDelta, type QueuedEntry } from './outbox';
 import { checkId, checkRequired, dataOf } from './validate';
 
 function refuseReadOnly(table: TableDescription, call: string) {
@@ -52,12 +53,15 @@ export async function insertRow(
       deleted: false,
       ...data,
     };
-    const operation = { table: table.name, kind: 'INSERT' as const, id, data, base: null };
-    const [, collapsed] = await Promise.all([
+    const operation: NewOperation = { table: table.name, kind: 'INSERT', id, data, base: null };
+    const delta = await writeAndQueue(
+      context,
+      tx,
       tx.put(rowsOf(table.name), stored),
-      enqueue(tx, operation, context.newId, entries),
-    ]);
-    return { row: stored, delta: pendingDelta(collapsed) };
+      operation,
+      entries,
+    );
+    return { row: stored, delta };
   });
   await context.changed([table.name], delta);
   return row;
@@ -84,19 +88,16 @@ export async function updateRow(
     );
     if (Object.keys(data).length === 0) return { row: current, changed: false };
     const row: StoredRow = { ...current, ...data, updatedAt: new Date().toISOString() };
-    const operation = {
+    const operation: NewOperation = {
       table: table.name,
-      kind: 'UPDATE' as const,
+      kind: 'UPDATE',
       id,
       version: current.version,
       data,
       base: current,
     };
-    const [, collapsed] = await Promise.all([
-      tx.put(rowsOf(table.name), row),
-      enqueue(tx, operation, context.newId),
-    ]);
-    return { row, changed: true, delta: pendingDelta(collapsed) };
+    const delta = await writeAndQueue(context, tx, tx.put(rowsOf(table.name), row), operation);
+    return { row, changed: true, delta };
   });
   if (result.changed) await context.changed([table.name], result.delta);
   return result.row;
@@ -113,22 +114,33 @@ export async function deleteRow(
   const delta = await context.store.write([rowsOf(table.name), OUTBOX], async (tx) => {
     const current = await tx.get<StoredRow>(rowsOf(table.name), id);
     if (!current) return undefined;
-    const operation = {
+    const operation: NewOperation = {
       table: table.name,
-      kind: 'DELETE' as const,
+      kind: 'DELETE',
       id,
       version: current.version,
       base: current,
     };
-    const [, collapsed] = await Promise.all([
-      tx.delete(rowsOf(table.name), id),
-      enqueue(tx, operation, context.newId),
-    ]);
-    return pendingDelta(collapsed);
+    return writeAndQueue(context, tx, tx.delete(rowsOf(table.name), id), operation);
   });
   if (delta === undefined) return false;
   await context.changed([table.name], delta);
   return true;
+}
+
+/**
+ * The row's write and its queued operation, issued together (each awaited request costs a
+ * turn of IndexedDB); answers how the number of pending operations changed.
+ */
+async function writeAndQueue(
+  context: EngineContext,
+  tx: WriteTransaction,
+  write: Promise<unknown>,
+  operation: NewOperation,
+  entries?: readonly QueuedEntry[],
+): Promise<number> {
+  const [, collapsed] = await Promise.all([write, enqueue(tx, operation, context.newId, entries)]);
+  return pendingDelta(collapsed);
 }
 
 function sameValue(a: unknown, b: unknown): boolean {

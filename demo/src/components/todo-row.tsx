@@ -9,6 +9,13 @@ export function TodoRow({ row, pending }: { row: Row<typeof todoItem>; pending: 
   const [editing, setEditing] = useState(false);
   const [text, setText] = useState(row.text);
   const [due, setDue] = useState(toDateInput(row.dueDate));
+  const [error, setError] = useState<string>();
+  // A local write only fails on bad input (named in the message) or a broken store.
+  const attempt = (write: () => Promise<unknown>) =>
+    write().then(
+      () => setError(undefined),
+      (failure: unknown) => setError(String(failure)),
+    );
   const { label, overdue } = describeDue(row.dueDate);
 
   const startEditing = () => {
@@ -19,8 +26,13 @@ export function TodoRow({ row, pending }: { row: Row<typeof todoItem>; pending: 
   const save = async (event: FormEvent) => {
     event.preventDefault();
     if (!text.trim()) return;
-    await todos.update({ id: row.id, text: text.trim(), dueDate: fromDateInput(due) });
-    setEditing(false);
+    try {
+      await todos.update({ id: row.id, text: text.trim(), dueDate: fromDateInput(due) });
+      setError(undefined);
+      setEditing(false);
+    } catch (failure) {
+      setError(String(failure));
+    }
   };
 
   if (editing) {
@@ -40,6 +52,11 @@ export function TodoRow({ row, pending }: { row: Row<typeof todoItem>; pending: 
           <button type="button" className="button" onClick={() => setEditing(false)}>
             Cancel
           </button>
+          {error && (
+            <p className="error" role="alert">
+              {error}
+            </p>
+          )}
         </form>
       </li>
     );
@@ -50,7 +67,9 @@ export function TodoRow({ row, pending }: { row: Row<typeof todoItem>; pending: 
         type="checkbox"
         aria-label={`Done: ${row.text}`}
         checked={row.complete}
-        onChange={(event) => void todos.update({ id: row.id, complete: event.target.checked })}
+        onChange={(event) =>
+          void attempt(() => todos.update({ id: row.id, complete: event.target.checked }))
+        }
       />
       <div className="todo-body">
         <span className="todo-text">{row.text}</span>
@@ -73,10 +92,15 @@ export function TodoRow({ row, pending }: { row: Row<typeof todoItem>; pending: 
         type="button"
         className="button icon danger"
         aria-label={`Delete ${row.text}`}
-        onClick={() => void todos.delete(row.id)}
+        onClick={() => void attempt(() => todos.delete(row.id))}
       >
         ✕
       </button>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
     </li>
   );
 }
