@@ -191,6 +191,19 @@ describe.each(databaseKinds)('client: conflicts, on $name', (kind) => {
     client.close();
   });
 
+  it('cancelAndUpdate keeps a newer server row that a pull brought after the report', async () => {
+    const { user, client, todos, id, result } = await conflictOn({ text: 'mine' });
+    const [error] = result.errors;
+    expect(error?.server).toMatchObject({ version: 2 });
+    await officeUpdate(user, id, { text: 'Inspect boiler (done)' });
+    // The pull keeps version 3 beside the pending change and moves its cursor past it.
+    expect(await todos.pull('mine')).toMatchObject({ status: 'complete', pulled: 1 });
+    await error?.cancelAndUpdate();
+    expect(await todos.get(id)).toMatchObject({ text: 'Inspect boiler (done)', version: 3 });
+    expect(await todos.pull('mine')).toMatchObject({ pulled: 0 });
+    client.close();
+  });
+
   it('cancelAndDiscard drops the operation and the local row', async () => {
     const { client, todos, id, result } = await conflictOn({ text: 'mine' });
     await result.errors[0]?.cancelAndDiscard();

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { databaseKinds } from './support/databases';
 import { REJECTED_TOKEN, useTestGateway } from './support/gateway-client';
 import { pullAll } from './support/sync-calls';
-import { openTestClient, TestNetwork } from './support/sync-client';
+import { type ExampleClient, openTestClient, TestNetwork } from './support/sync-client';
 
 const newUser = () => `tech-${crypto.randomUUID()}`;
 
@@ -76,6 +76,86 @@ describe.each(databaseKinds)('client: faults in transit, on $name', (kind) => {
     expect(client.pendingOperations()).toBe(0);
     expect(await todos.get(kept.id)).toMatchObject({ text: 'v2', version: 2 });
     client.close();
+  });
+
+  describe('a replayed outcome older than what a pull brought meanwhile', () => {
+    /**
+     * Device A's push is applied but its answer is lost; device B (the same technician)
+     * then changes the row; A pulls while its replay fails again (the pull keeps B's
+     * newer copy beside the pending change and moves its cursor past it); A's replay gets
+     * the first outcome, older than the copy it kept. A must end with B's copy, and stay
+     * there: its cursor is past that change, so no later pull would bring it again.
+     */
+    async function twoDevices() {
+      const user = newUser();
+      const networkA = new TestNetwork(suite.gateway);
+      const a = await openTestClient({ network: networkA, user });
+      const b = await openTestClient({ network: new TestNetwork(suite.gateway), user });
+      return { user, networkA, a, b };
+    }
+
+    async function lostAnswerThenPullAndReplay(
+      networkA: TestNetwork,
+      a: ExampleClient,
+      otherDevice: () => Promise<void>,
+    ) {
+      networkA.plan('response-lost');
+      expect((await a.push()).status).toBe('network-error');
+      await otherDevice();
+      // The pull's own push (after the probe of a client that knows it is offline) fails
+      // too, so the pull keeps the newer copy beside the entry.
+      networkA.plan('none', 'request-lost');
+      expect((await a.table('todoItem').pull('mine')).status).toBe('complete');
+      expect(a.pendingOperations()).toBe(1);
+      expect(await a.push()).toMatchObject({ status: 'complete', pushed: 1 });
+      // A later pull has nothing new to bring: what A holds now is what it keeps.
+      expect(await a.table('todoItem').pull('mine')).toMatchObject({ pulled: 0 });
+    }
+
+    it('an update replayed after another device updated the row keeps the newer row', async () => {
+      const { user, networkA, a, b } = await twoDevices();
+      const row = await a.table('todoItem').insert({ text: 'v1' });
+      await a.push();
+      await a.table('todoItem').update({ id: row.id, text: 'from A' });
+      await lostAnswerThenPullAndReplay(networkA, a, async () => {
+        await b.table('todoItem').pull('mine');
+        await b.table('todoItem').update({ id: row.id, text: 'from B' });
+        expect(await b.push()).toMatchObject({ status: 'complete', pushed: 1 });
+      });
+      expect(await serverTodos(user)).toEqual([{ id: row.id, text: 'from B', version: 3 }]);
+      expect(await a.table('todoItem').get(row.id)).toMatchObject({ text: 'from B', version: 3 });
+      a.close();
+      b.close();
+    });
+
+    it('an update replayed after another device deleted the row leaves it deleted', async () => {
+      const { networkA, a, b } = await twoDevices();
+      const row = await a.table('todoItem').insert({ text: 'v1' });
+      await a.push();
+      await a.table('todoItem').update({ id: row.id, text: 'from A' });
+      await lostAnswerThenPullAndReplay(networkA, a, async () => {
+        await b.table('todoItem').pull('mine');
+        await b.table('todoItem').delete(row.id);
+        expect(await b.push()).toMatchObject({ status: 'complete', pushed: 1 });
+      });
+      expect(await a.table('todoItem').get(row.id)).toBeUndefined();
+      a.close();
+      b.close();
+    });
+
+    it('an insert replayed after another device updated the row keeps the newer row', async () => {
+      const { user, networkA, a, b } = await twoDevices();
+      const row = await a.table('todoItem').insert({ text: 'new' });
+      await lostAnswerThenPullAndReplay(networkA, a, async () => {
+        await b.table('todoItem').pull('mine');
+        await b.table('todoItem').update({ id: row.id, text: 'from B' });
+        expect(await b.push()).toMatchObject({ status: 'complete', pushed: 1 });
+      });
+      expect(await serverTodos(user)).toEqual([{ id: row.id, text: 'from B', version: 2 }]);
+      expect(await a.table('todoItem').get(row.id)).toMatchObject({ text: 'from B', version: 2 });
+      a.close();
+      b.close();
+    });
   });
 
   it('server error mid-batch: nothing of the batch is applied and the queue is kept', async () => {

@@ -5,7 +5,7 @@ import type { EngineContext } from './context';
 import { OUTBOX, rowsOf } from './layout';
 import { operationOf, type QueuedEntry } from './outbox';
 import { carryOut } from './resolve';
-import { cancel } from './settle';
+import { cancel, newerRow } from './settle';
 
 export type PushStatus = 'complete' | 'network-error' | 'auth-error' | 'aborted' | 'server-error';
 
@@ -60,13 +60,15 @@ export function pushError(
     operation: operationOf(entry),
     base: entry.base,
     ...details,
-    cancelAndUpdate: async (row) => {
-      // A rejection carries no server row: the last one known here stands in for it.
-      const server = details.server ?? entry.server ?? entry.base;
-      const kept = row ? { ...(server ?? details.local ?? {}), ...row, id: entry.id } : server;
-      await cancel(context, entry.table, entry, (kept as StoredRow | null) ?? null);
-    },
-    cancelAndDiscard: () => cancel(context, entry.table, entry, null),
+    cancelAndUpdate: (row) =>
+      cancel(context, entry.table, entry, (stored) => {
+        // The newest server copy known here: the outcome's, or one a pull kept since. A
+        // rejection carries no server row: the row as last pulled stands in for it.
+        const server = newerRow(details.server, stored.server ?? null) ?? stored.base;
+        if (!row) return server;
+        return { ...(server ?? details.local ?? {}), ...row, id: entry.id } as StoredRow;
+      }),
+    cancelAndDiscard: () => cancel(context, entry.table, entry, () => null),
     resolve: (resolution) => resolveLater(context, entry, details, resolution),
   };
 }

@@ -18,6 +18,10 @@ async function current(tx: WriteTransaction, entry: QueuedEntry) {
  * the row here. When later local changes to the row are queued, they now build on this
  * server version: their `version` and `base` move to it, and the local row keeps its data
  * but takes the server's version and owner, so those changes do not conflict falsely.
+ *
+ * `server` may be older than a copy a pull kept beside the entry: a replayed push answers
+ * with its first outcome, however much the row changed since. The newer of the two is
+ * kept, so that the row never goes back to a version the cursor has moved past.
  */
 export async function settle(
   context: EngineContext,
@@ -26,27 +30,43 @@ export async function settle(
   server: StoredRow | null,
 ): Promise<void> {
   await context.store.write([OUTBOX, rowsOf(table.name)], async (tx) => {
-    if (!(await current(tx, entry))) return;
+    const stored = await current(tx, entry);
+    if (!stored) return;
     await tx.delete(OUTBOX, entry.seq);
     const later = await entriesOfRow(tx, table.name, entry.id);
-    const live = server && !server.deleted ? server : null;
-    for (const next of later) {
-      if (live && next.kind !== 'INSERT') next.version = live.version;
-      next.base = server;
-      await tx.put(OUTBOX, next);
-    }
     const local = await tx.get<StoredRow>(rowsOf(table.name), entry.id);
     if (later.length > 0) {
+      // Later changes were made on this outcome's row; a newer copy is kept for them, and
+      // sending them on this version lets the server report a conflict with it.
+      const live = server && !server.deleted ? server : null;
+      for (const next of later) {
+        if (live && next.kind !== 'INSERT') next.version = live.version;
+        next.base = server;
+        const kept = newerRow(next.server, stored.server);
+        if (kept) next.server = kept;
+        await tx.put(OUTBOX, next);
+      }
       if (local && live)
         await tx.put(rowsOf(table.name), { ...local, ...systemFields(table, live) });
-    } else if (!live || table.access === 'write') {
+      return;
+    }
+    // No row (a conflict saying it does not exist) is the server's state now: it stands.
+    const latest = server && newerRow(server, stored.server ?? null);
+    if (!latest || latest.deleted || table.access === 'write') {
       // Commands are the server's once applied: they are never pulled, so none are kept here.
       await tx.delete(rowsOf(table.name), entry.id);
     } else {
-      await tx.put(rowsOf(table.name), live);
+      await tx.put(rowsOf(table.name), latest);
     }
   });
   await context.changed([table.name]);
+}
+
+/** The newer of two copies of one server row (versions only grow, deletes included). */
+export function newerRow<T extends StoredRow | null | undefined>(a: T, b: T): T {
+  if (!a) return b;
+  if (!b) return a;
+  return b.version > a.version ? b : a;
 }
 
 function systemFields(table: TableDescription, row: StoredRow): Record<string, unknown> {
@@ -80,12 +100,15 @@ export async function requeue(
   return done;
 }
 
-/** Takes an entry off the outbox without sending it and sets the local row (null: none). */
+/**
+ * Takes an entry off the outbox without sending it and sets the local row to what `keep`
+ * says (null: none). `keep` sees the entry as stored now, with the newest copy a pull kept.
+ */
 export async function cancel(
   context: EngineContext,
   table: string,
   entry: QueuedEntry,
-  local: StoredRow | null,
+  keep: (stored: QueuedEntry) => StoredRow | null,
 ): Promise<void> {
   if (!context.tables.has(table)) {
     // A table this client no longer has: there is no local row to set.
@@ -96,7 +119,9 @@ export async function cancel(
     return;
   }
   await context.store.write([OUTBOX, rowsOf(table)], async (tx) => {
-    if (await current(tx, entry)) await tx.delete(OUTBOX, entry.seq);
+    const stored = await current(tx, entry);
+    if (stored) await tx.delete(OUTBOX, entry.seq);
+    const local = keep(stored ?? entry);
     if (local && !local.deleted) await tx.put(rowsOf(table), local);
     else await tx.delete(rowsOf(table), entry.id);
   });

@@ -16,8 +16,11 @@ import type { TestGateway } from './gateway-client';
 export const exampleSchema = { todoItem, vehicleManufacturer, vehicleModel, vehicleModelUpdate };
 export type ExampleClient = SyncClient<typeof exampleSchema>;
 
-/** What happens to the next request: it never arrives, or it is applied and its answer lost. */
-export type Fault = 'request-lost' | 'response-lost';
+/**
+ * What happens to the next request: it never arrives, it is applied and its answer lost, or
+ * (`none`) it goes through, to place a fault on a later request.
+ */
+export type Fault = 'none' | 'request-lost' | 'response-lost';
 
 /**
  * The network between a client and the in-process gateway, with faults on demand. A
