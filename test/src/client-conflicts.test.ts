@@ -204,6 +204,17 @@ describe.each(databaseKinds)('client: conflicts, on $name', (kind) => {
     client.close();
   });
 
+  it('a report of an operation already decided through a later report changes nothing', async () => {
+    const { client, todos, id, result } = await conflictOn({ text: 'mine' });
+    const [again] = (await client.push()).errors;
+    await again?.cancelAndUpdate();
+    expect(await todos.get(id)).toMatchObject({ text: 'Inspect boiler (urgent)', version: 2 });
+    // The first report's entry has left the outbox: discarding it now must not drop the row.
+    await result.errors[0]?.cancelAndDiscard();
+    expect(await todos.get(id)).toMatchObject({ text: 'Inspect boiler (urgent)', version: 2 });
+    client.close();
+  });
+
   it('cancelAndDiscard drops the operation and the local row', async () => {
     const { client, todos, id, result } = await conflictOn({ text: 'mine' });
     await result.errors[0]?.cancelAndDiscard();

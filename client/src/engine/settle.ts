@@ -103,6 +103,8 @@ export async function requeue(
 /**
  * Takes an entry off the outbox without sending it and sets the local row to what `keep`
  * says (null: none). `keep` sees the entry as stored now, with the newest copy a pull kept.
+ * An entry that has left the outbox (applied by a later push, or cancelled) is done with:
+ * its row is left as it is.
  */
 export async function cancel(
   context: EngineContext,
@@ -118,12 +120,14 @@ export async function cancel(
     await context.changed([table]);
     return;
   }
-  await context.store.write([OUTBOX, rowsOf(table)], async (tx) => {
+  const cancelled = await context.store.write([OUTBOX, rowsOf(table)], async (tx) => {
     const stored = await current(tx, entry);
-    if (stored) await tx.delete(OUTBOX, entry.seq);
-    const local = keep(stored ?? entry);
+    if (!stored) return false;
+    await tx.delete(OUTBOX, entry.seq);
+    const local = keep(stored);
     if (local && !local.deleted) await tx.put(rowsOf(table), local);
     else await tx.delete(rowsOf(table), entry.id);
+    return true;
   });
-  await context.changed([table]);
+  if (cancelled) await context.changed([table]);
 }
