@@ -10,6 +10,8 @@ export interface ServerConfig {
   dataDir: string;
   retentionMs: number;
   pruneIntervalMs: number;
+  /** How long a stop (SIGTERM, SIGINT) may take: requests in flight get this long to finish. */
+  shutdownTimeoutMs: number;
   limits: GatewayLimits;
   graphiql: boolean;
   /** Answer introspection queries; off by default when NODE_ENV is production. */
@@ -58,6 +60,7 @@ export function readConfig(env: NodeJS.ProcessEnv): ServerConfig {
     dataDir: env.SYNCLINE_DATA_DIR || './.syncline',
     retentionMs: number('SYNCLINE_RETENTION_DAYS', 30, 0) * DAY_MS,
     pruneIntervalMs: number('SYNCLINE_PRUNE_INTERVAL_MINUTES', 60) * 60 * 1000,
+    shutdownTimeoutMs: number('SYNCLINE_SHUTDOWN_TIMEOUT_SECONDS', 10) * 1000,
     limits: {
       pullDefault: number('SYNCLINE_PULL_DEFAULT_LIMIT', DEFAULT_LIMITS.pullDefault),
       pullMax: number('SYNCLINE_PULL_MAX_LIMIT', DEFAULT_LIMITS.pullMax),

@@ -8,6 +8,7 @@ import type { GatewayContext } from './graphql/builder';
 import { useCompiledPulls } from './graphql/compiled-pulls';
 import { createSchema } from './graphql/create-schema';
 import { DEFAULT_LIMITS, type GatewayLimits } from './graphql/limits';
+import { useDatabaseReadiness } from './plugins/use-database-readiness';
 import { useErrorCodes } from './plugins/use-error-codes';
 import { corsPolicy, useHardening } from './plugins/use-hardening';
 import { useInputGuards } from './plugins/use-input-guards';
@@ -39,10 +40,12 @@ export function createGateway(options: GatewayOptions) {
   const logger = options.logger ?? pino({ level: 'silent' });
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const tables = serveTables(options.tables);
-  const hub = new ChangeHub(options.database, (error) =>
-    logger.error({ err: error }, 'bad change notice'),
+  const hub = new ChangeHub(
+    options.database,
+    (error) => logger.error({ err: error }, 'a change hint failed'),
+    tables,
   );
-  const schema = createSchema({ tables, db: options.database.db, hub, limits });
+  const schema = createSchema({ tables, db: options.database.db, hub, limits, logger });
   const authenticate = options.authenticate ?? (() => ANONYMOUS_USER);
   const firstPullable = tables.find((served) => served.info.access !== 'write');
 
@@ -72,6 +75,7 @@ export function createGateway(options: GatewayOptions) {
       },
     },
     plugins: [
+      useDatabaseReadiness(options.database.db),
       useHardening({ limits, introspection: options.introspection ?? true }),
       useRequestSizeLimit(limits.maxBodyBytes),
       useInputGuards(),

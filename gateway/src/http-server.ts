@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import sirv from 'sirv';
 import { type Gateway, GRAPHQL_ENDPOINT } from './create-gateway';
+import { READY_ENDPOINT } from './plugins/use-database-readiness';
 
 export interface HttpServerOptions {
   /** A built web app (index.html and its assets) to serve at `/`; GraphQL stays at /graphql. */
@@ -44,7 +45,8 @@ export function createHttpServer(gateway: Gateway, options: HttpServerOptions = 
       path === GRAPHQL_ENDPOINT ||
       path.startsWith(`${GRAPHQL_ENDPOINT}?`) ||
       path.startsWith(`${GRAPHQL_ENDPOINT}/`) ||
-      path.startsWith('/health');
+      path.startsWith('/health') ||
+      path.startsWith(READY_ENDPOINT);
     if (forGateway) return void gateway(req, res);
     const from = assets && path.startsWith('/assets/') ? assets : app;
     from(req, res, () => void gateway(req, res));

@@ -7,9 +7,13 @@ import { ANONYMOUS_USER, createGateway, GRAPHQL_ENDPOINT } from './create-gatewa
 import { openDatabase } from './db/database';
 import { exampleMigrations } from './db/migrations';
 import { seedExampleData } from './db/seed';
+import { createDrainer } from './drain';
 import { createHttpServer } from './http-server';
 import { pruneExpired } from './sync/prune';
 import { serveTables } from './sync/tables';
+
+/** What a stop keeps of its time for closing the database after the last request. */
+const STOP_MARGIN_MS = 1000;
 
 /** Reads the configuration, prepares the database and serves the example model. */
 async function main() {
@@ -19,7 +23,11 @@ async function main() {
   if (config.appDirSet && !appBuilt) {
     throw new ConfigError(`SYNCLINE_APP_DIR: there is no index.html in ${config.appDir}`);
   }
-  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  const database = await openDatabase({
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    logger,
+  });
   await database.migrate(exampleMigrations);
   await seedExampleData(database.db);
   if (config.auth) {
@@ -68,17 +76,30 @@ async function main() {
   if (appBuilt) logger.info(`the app on http://localhost:${config.port}/ (${config.appDir})`);
   else logger.info('no app at /: build the demo with `pnpm --filter @syncline/demo build`');
 
+  const drainer = createDrainer(server);
   const shutdown = async (signal: string) => {
-    logger.info(`${signal}: shutting down`);
+    const seconds = config.shutdownTimeoutMs / 1000;
+    logger.info(`${signal}: shutting down; requests in flight have ${seconds} s to finish`);
     clearInterval(pruning);
-    server.closeIdleConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    // Whatever hangs (a database that does not answer), the process ends in time.
+    setTimeout(() => {
+      logger.warn(`the stop took over ${seconds} s: exiting now`);
+      process.exit(0);
+    }, config.shutdownTimeoutMs).unref();
+    const { cut } = await drainer.drain(Math.max(0, config.shutdownTimeoutMs - STOP_MARGIN_MS));
+    if (cut > 0) logger.warn(`${cut} requests were still running at the deadline: cut`);
     await gateway.dispose();
     await database.close();
     process.exit(0);
   };
+  // A stop runs once; a signal repeated meanwhile (`tsx` relays its own too) changes nothing.
+  let stopping = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => void shutdown(signal));
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      void shutdown(signal);
+    });
   }
 }
 

@@ -33,6 +33,8 @@ export interface SyncTableHooks {
   /**
    * Runs after the operation's write, in its transaction. Throw `SyncRejection` to undo
    * the operation and report it `REJECTED`; any other error fails the whole request.
+   * It may run again for the same operation (a transaction retried after a deadlock is
+   * rolled back first), so it should act only through the transaction, never outside it.
    */
   afterWrite?: (context: SyncHookContext) => Promise<void> | void;
 }

@@ -51,7 +51,7 @@ describe('createHttpServer: a web app beside the gateway', () => {
     expect((await fetch(`${origin}/assets/gone-999.js`)).status).toBe(404);
   });
 
-  it('leaves /graphql and /health to the gateway', async () => {
+  it('leaves /graphql, /health and /ready to the gateway', async () => {
     const response = await fetch(`${origin}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -59,6 +59,9 @@ describe('createHttpServer: a web app beside the gateway', () => {
     });
     expect(await response.json()).toEqual({ data: { __typename: 'Query' } });
     expect((await fetch(`${origin}/health`)).status).toBe(200);
+    const ready = await fetch(`${origin}/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.text()).not.toContain('<title>app</title>');
     const graphiql = await fetch(`${origin}/graphql`, { headers: { accept: 'text/html' } });
     expect(await graphiql.text()).toContain('GraphiQL');
   });

@@ -114,6 +114,20 @@ describe.each(databaseKinds)('unexpected failures on $name', (kind) => {
     await db.drop().catch(() => undefined);
   });
 
+  it('answers /ready with 200 while the database answers, 503 and a reason once it is gone', async () => {
+    const db = await kind.create();
+    const gateway = await startGateway(db.database);
+    const ready = () => gateway.yoga.fetch('http://gateway.test/ready');
+    expect((await ready()).status).toBe(200);
+    await db.database.close();
+    const response = await ready();
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual({ ready: false, reason: 'the database is unreachable' });
+    // Liveness is another question: the process is still up.
+    expect((await gateway.yoga.fetch('http://gateway.test/health')).status).toBe(200);
+    await db.drop().catch(() => undefined);
+  });
+
   it('rolls back the whole batch when an operation fails for a reason that is not its data', async () => {
     const db = await kind.create();
     const gateway = await startGateway(db.database);

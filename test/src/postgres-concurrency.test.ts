@@ -17,9 +17,7 @@ describe.skipIf(!kind)('concurrent writes on postgres', () => {
   beforeAll(async () => {
     db = await (kind as NonNullable<typeof kind>).create();
     gateway = await startGateway(db.database);
-    const url = new URL(process.env.DATABASE_URL as string);
-    url.pathname = `/${((await db.database.db.execute('select current_database() as name')) as unknown as { name: string }[])[0]?.name}`;
-    sql = postgres(url.toString(), { max: 2, onnotice: () => {} });
+    sql = postgres(db.url as string, { max: 2, onnotice: () => {} });
   });
   afterAll(async () => {
     await sql.end();

@@ -1,58 +1,28 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createJwtAuthenticate } from '@syncline/gateway';
 import { SignJWT } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { postgresKinds } from './support/databases';
+import { startGatewayProcess } from './support/gateway-process';
 
 const root = new URL('../..', import.meta.url).pathname;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** Starts `gateway/src/server.ts` as `pnpm start` does, and waits until it listens. */
+/** The gateway process, with a small GraphQL client. */
 async function startServer(env: Record<string, string>, port?: number) {
-  port ??= await freePort();
-  const child = spawn(join(root, 'gateway/node_modules/.bin/tsx'), ['src/server.ts'], {
-    cwd: join(root, 'gateway'),
-    env: { ...process.env, DATABASE_URL: '', ...env, PORT: String(port), LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Syncline gateway on')) resolve();
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
-  });
-  const url = `http://127.0.0.1:${port}`;
+  const server = await startGatewayProcess(env, port);
   const graphql = async (query: string) => {
-    const response = await fetch(`${url}/graphql`, {
+    const response = await fetch(`${server.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query }),
     });
     return (await response.json()) as { data: Record<string, { rows: Record<string, unknown>[] }> };
   };
-  return { url, child, graphql, output: () => output };
-}
-
-function stop(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    child.once('exit', (code) => resolve(code));
-    child.kill('SIGTERM');
-  });
+  return { ...server, graphql };
 }
 
 describe('the gateway server', () => {
@@ -79,14 +49,14 @@ describe('the gateway server', () => {
     await first.graphql(
       'mutation { insertTodoItem(input: { id: "kept", text: "survives a restart" }) { status } }',
     );
-    expect(await stop(first.child)).toBe(0);
+    expect(await first.stop()).toBe(0);
 
     const second = await startServer({ SYNCLINE_DATA_DIR: dataDir });
     const todos = await second.graphql('{ pullTodoItems { rows { id text } } }');
     expect(todos.data.pullTodoItems?.rows).toEqual([{ id: 'kept', text: 'survives a restart' }]);
     const again = await second.graphql('{ pullVehicleManufacturers(limit: 100) { rows { id } } }');
     expect(again.data.pullVehicleManufacturers?.rows).toHaveLength(6);
-    expect(await stop(second.child)).toBe(0);
+    expect(await second.stop()).toBe(0);
   });
 
   it.skipIf(postgresKinds.length === 0)(
@@ -98,7 +68,7 @@ describe('the gateway server', () => {
         expect(server.output()).toContain('(Postgres)');
         const seeded = await server.graphql('{ pullVehicleModels(limit: 100) { rows { id } } }');
         expect(seeded.data.pullVehicleModels?.rows).toHaveLength(8);
-        expect(await stop(server.child)).toBe(0);
+        expect(await server.stop()).toBe(0);
       } finally {
         await db.drop();
       }
@@ -123,7 +93,7 @@ describe('the gateway server', () => {
       });
       const result = (await response.json()) as { data?: unknown };
       const html = await page.text();
-      await stop(server.child);
+      await server.stop();
       return {
         graphiql: html.includes('<title>Syncline</title>'),
         introspection: result.data !== undefined,
@@ -170,7 +140,7 @@ describe('the gateway server', () => {
       expect(signed.status).toBe(200);
       expect(await signed.json()).toEqual({ data: { pullTodoItems: { rows: [] } } });
     } finally {
-      await stop(server.child);
+      await server.stop();
     }
   });
 
@@ -208,7 +178,9 @@ describe('the gateway server', () => {
   });
 
   it('says so when its port is taken, instead of crashing', async () => {
-    const taken = createServer();
+    // Whatever connects to it waits for nothing; closing it ends those connections.
+    const connections = new Set<Socket>();
+    const taken = createServer((socket) => connections.add(socket));
     await new Promise<void>((resolve) => taken.listen(0, resolve));
     const { port } = taken.address() as { port: number };
     try {
@@ -216,6 +188,7 @@ describe('the gateway server', () => {
         `Configuration: PORT ${port} is already in use; set PORT to a free port`,
       );
     } finally {
+      for (const socket of connections) socket.destroy();
       await new Promise((resolve) => taken.close(resolve));
     }
   });

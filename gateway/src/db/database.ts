@@ -3,9 +3,8 @@ import { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
-import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
-import postgres from 'postgres';
+import pino, { type Logger } from 'pino';
+import { openPostgres } from './postgres';
 
 /** Drizzle over either driver; a transaction is one too. */
 export type Db = PgDatabase<PgQueryResultHKT>;
@@ -14,8 +13,16 @@ export type Db = PgDatabase<PgQueryResultHKT>;
 export interface SyncDatabase {
   readonly kind: 'postgres' | 'pglite';
   readonly db: Db;
-  /** Calls `onMessage` with the payload of every NOTIFY on `channel`; resolves to an unlisten. */
-  listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Calls `onMessage` with the payload of every NOTIFY on `channel`; resolves to an unlisten.
+   * A lost connection comes back by itself; NOTIFYs sent meanwhile are lost, and `onResume`
+   * is called once it listens again.
+   */
+  listen(
+    channel: string,
+    onMessage: (payload: string) => void,
+    onResume?: () => void,
+  ): Promise<() => Promise<void>>;
   /** Applies the Drizzle Kit SQL migrations in `folder` that have not run yet. */
   migrate(folder: string): Promise<void>;
   close(): Promise<void>;
@@ -28,28 +35,18 @@ export interface OpenDatabaseOptions {
   dataDir?: string | undefined;
   /** Most Postgres connections in the pool. */
   maxConnections?: number | undefined;
+  /** Where connection failures are reported (Postgres); default: nowhere. */
+  logger?: Logger | undefined;
 }
 
 export const MEMORY = 'memory:';
 
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<SyncDatabase> {
-  if (options.url) return openPostgres(options.url, options.maxConnections ?? 10);
+  if (options.url) {
+    const logger = options.logger ?? pino({ level: 'silent' });
+    return openPostgres(options.url, options.maxConnections ?? 10, logger);
+  }
   return openPglite(options.dataDir ?? './.syncline');
-}
-
-function openPostgres(url: string, max: number): SyncDatabase {
-  const client = postgres(url, { max, onnotice: () => {} });
-  const db = drizzlePostgres({ client }) as unknown as Db;
-  return {
-    kind: 'postgres',
-    db,
-    async listen(channel, onMessage) {
-      const { unlisten } = await client.listen(channel, onMessage);
-      return unlisten;
-    },
-    migrate: (folder) => migratePostgres(drizzlePostgres({ client }), { migrationsFolder: folder }),
-    close: () => client.end({ timeout: 5 }),
-  };
 }
 
 async function openPglite(dataDir: string): Promise<SyncDatabase> {
@@ -67,7 +64,7 @@ async function openPglite(dataDir: string): Promise<SyncDatabase> {
   };
 }
 
-/** Rows of a raw `db.execute()`: postgres.js returns an array, PGlite `{ rows }`. */
+/** Rows of a raw `db.execute()`: node-postgres and PGlite both answer `{ rows }`. */
 export function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+  return (result as { rows: T[] }).rows;
 }

@@ -1,6 +1,7 @@
 import { exampleTables, tableNames } from '@syncline/schema';
 import { parse } from 'graphql';
 import { createYoga } from 'graphql-yoga';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MEMORY, openDatabase, type SyncDatabase } from '../db/database';
 import { exampleMigrations } from '../db/migrations';
@@ -58,6 +59,7 @@ describe('compiled pulls', () => {
       db: database.db,
       hub: new ChangeHub(database, () => {}),
       limits: DEFAULT_LIMITS,
+      logger: pino({ level: 'silent' }),
     });
     both = yogas();
     const insert = `mutation($id: ID!, $text: String!, $due: DateTime) {

@@ -1,4 +1,5 @@
 import type { PgTable } from 'drizzle-orm/pg-core';
+import type { Logger } from 'pino';
 import type { Db } from '../db/database';
 import type { ChangeHub } from '../sync/change-hub';
 import type { ServedTable } from '../sync/tables';
@@ -16,10 +17,12 @@ export interface SchemaParts {
   db: Db;
   hub: ChangeHub;
   limits: GatewayLimits;
+  /** Where the writes report a transaction run again after a deadlock. */
+  logger: Pick<Logger, 'warn'>;
 }
 
 /** The GraphQL schema generated from the sync tables; see DESIGN.md, "GraphQL API". */
-export function createSchema({ tables, db, hub, limits }: SchemaParts) {
+export function createSchema({ tables, db, hub, limits, logger }: SchemaParts) {
   const builder = createBuilder();
   builder.queryType({});
   builder.mutationType({});
@@ -27,7 +30,7 @@ export function createSchema({ tables, db, hub, limits }: SchemaParts) {
   const servedTables = new Map<PgTable, ServedTable>(
     tables.map((served) => [served.table, served]),
   );
-  const apply = createApply(db, servedTables);
+  const apply = createApply(db, servedTables, logger);
   const typesPerTable = tables.map((served) => addTableTypes(builder, shared, served));
   for (const types of typesPerTable) {
     // Fields that could never succeed are left out: no pull of a write-only table, no

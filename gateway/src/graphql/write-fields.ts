@@ -14,9 +14,13 @@ export type ApplyFn = (
   operations: WriteOperation[],
 ) => Promise<WriteOutcome[]>;
 
-export function createApply(db: Db, servedTables: ApplyContext['servedTables']): ApplyFn {
+export function createApply(
+  db: Db,
+  servedTables: ApplyContext['servedTables'],
+  logger: ApplyContext['logger'],
+): ApplyFn {
   return (context, operations) =>
-    applyOperations(db, { userId: context.userId, servedTables }, operations);
+    applyOperations(db, { userId: context.userId, servedTables, logger }, operations);
 }
 
 /** Checks an id or opId argument: not empty, not too long. */

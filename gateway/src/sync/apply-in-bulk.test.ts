@@ -1,5 +1,6 @@
 import { exampleTables } from '@syncline/schema';
 import { sql } from 'drizzle-orm';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MEMORY, openDatabase, rowsOf, type SyncDatabase } from '../db/database';
 import { exampleMigrations } from '../db/migrations';
@@ -14,6 +15,7 @@ describe('a batch applied in bulk', () => {
   const context = () => ({
     userId: 'alice',
     servedTables: new Map(serveTables(exampleTables).map((s) => [s.table, s])),
+    logger: pino({ level: 'silent' }),
   });
   const op = (
     opId: string,

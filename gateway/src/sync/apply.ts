@@ -1,6 +1,7 @@
 import { SyncRejection } from '@syncline/schema';
 import { and, eq } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
+import type { Logger } from 'pino';
 import type { Db } from '../db/database';
 import { storedOutcome } from '../db/system-tables';
 import { applyInBulk } from './apply-in-bulk';
@@ -9,6 +10,7 @@ import { positionOf } from './cursor';
 import { rejectionFor } from './db-errors';
 import { createHookWriter } from './hook-writer';
 import { rejected, toStored, type WriteOutcome } from './outcomes';
+import { retryTransaction, takeTurnForHooks, WRITE_ATTEMPTS } from './retry';
 import { writeRow } from './row-writes';
 import { claimOpId, findStored } from './stored-outcomes';
 import type { ServedTable } from './tables';
@@ -17,6 +19,8 @@ import type { WriteOperation } from './write-operation';
 export interface ApplyContext {
   userId: string;
   servedTables: ReadonlyMap<PgTable, ServedTable>;
+  /** Where a transaction run again after a deadlock is reported. */
+  logger: Pick<Logger, 'warn'>;
 }
 
 /**
@@ -27,24 +31,60 @@ export interface ApplyContext {
  *
  * Batches without hooks are applied in bulk first (see `applyInBulk`); hooks, and a
  * statement the database refuses, need a savepoint per operation.
+ *
+ * Concurrent batches, and their hooks, may lock the same rows in other orders. When Postgres
+ * breaks such a deadlock (or a serialization failure) by aborting this batch's transaction,
+ * the batch is applied again from the start: the opId claims were rolled back with
+ * everything else and change notices are only sent on commit, so the client cannot tell a
+ * retried batch from one applied at the first attempt.
  */
 export async function applyOperations(
   db: Db,
   context: ApplyContext,
   operations: readonly WriteOperation[],
 ): Promise<WriteOutcome[]> {
-  const hooked = operations.some((op) => op.served.info.hooks.afterWrite);
-  const inBulk = hooked ? null : await applyInBulk(db, context, operations);
-  return inBulk ?? applyWithSavepoints(db, context, operations);
+  return retryTransaction(
+    (attempt) => applyOnce(db, context, operations, attempt),
+    ({ attempt, sqlState }) =>
+      context.logger.warn(
+        {
+          attempt,
+          of: WRITE_ATTEMPTS,
+          sqlState,
+          userId: context.userId,
+          operations: operations.length,
+        },
+        'write transaction aborted by a deadlock or serialization failure; applying it again',
+      ),
+  );
 }
 
-/** Each operation in its own savepoint, so that one the database refuses can be undone alone. */
+async function applyOnce(
+  db: Db,
+  context: ApplyContext,
+  operations: readonly WriteOperation[],
+  attempt: number,
+): Promise<WriteOutcome[]> {
+  const hooked = operations.some((op) => op.served.info.hooks.afterWrite);
+  if (hooked) return applyWithSavepoints(db, context, operations, attempt);
+  return (
+    (await applyInBulk(db, context, operations)) ??
+    applyWithSavepoints(db, context, operations, null)
+  );
+}
+
+/**
+ * Each operation in its own savepoint, so that one the database refuses can be undone alone.
+ * A batch with hooks takes its turn first (see `takeTurnForHooks`): `attempt` is its number.
+ */
 async function applyWithSavepoints(
   db: Db,
   context: ApplyContext,
   operations: readonly WriteOperation[],
+  hookedAttempt: number | null,
 ): Promise<WriteOutcome[]> {
   return db.transaction(async (tx) => {
+    if (hookedAttempt !== null) await takeTurnForHooks(tx, hookedAttempt);
     const changes = new ChangeLog();
     const outcomes: WriteOutcome[] = [];
     for (const op of operations) outcomes.push(await applyOne(tx, context, op, changes));

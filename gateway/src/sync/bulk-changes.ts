@@ -73,6 +73,15 @@ export async function changeRowsInBulk(
       sql`case when ops.${sql.raw(`set_${i}_`)} then ops.${sql.raw(`value_${i}_`)} else ${column} end`;
   });
   const owner = ownedBy(served, userId);
+  // The rows are locked in the order of their ids, whatever the plan and the operations'
+  // order: two such statements on the same rows wait for each other instead of deadlocking.
+  const ids = pending.map((op) => op.id);
+  const lockedInIdOrder = tx
+    .select({ id: served.system.id })
+    .from(served.table)
+    .where(and(inArray(served.system.id, ids), eq(served.system.deleted, false), owner))
+    .orderBy(served.system.id)
+    .for('update');
   const changed = (await tx
     .update(served.table)
     .set(set)
@@ -83,6 +92,7 @@ export async function changeRowsInBulk(
         eq(served.system.version, sql`ops.op_version_`),
         eq(served.system.deleted, false),
         owner,
+        inArray(served.system.id, lockedInIdOrder),
       ),
     )
     .returning()) as Row[];

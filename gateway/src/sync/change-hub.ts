@@ -1,6 +1,9 @@
+import { sql } from 'drizzle-orm';
 import { createPubSub } from 'graphql-yoga';
-import type { SyncDatabase } from '../db/database';
+import { type Db, rowsOf, type SyncDatabase } from '../db/database';
 import { CHANGES_CHANNEL, type ChangeNotice } from './changes';
+import { type ChangePosition, encodeCursor, START } from './cursor';
+import type { ServedTable } from './tables';
 
 /**
  * Hears every committed change of every gateway process on the database (LISTEN/NOTIFY)
@@ -10,15 +13,29 @@ export class ChangeHub {
   private readonly pubSub = createPubSub<{ change: [ChangeNotice] }>();
   private listening: Promise<() => Promise<void>> | undefined;
 
+  /** `tables` get a catch-up hint each time the LISTEN connection comes back. */
   constructor(
     private readonly database: SyncDatabase,
     private readonly onError: (error: unknown) => void,
+    private readonly tables: readonly ServedTable[] = [],
   ) {}
 
   /** Starts listening (once); resolves when notices are being heard. */
   start(): Promise<unknown> {
-    this.listening ??= this.database.listen(CHANGES_CHANNEL, (payload) => this.receive(payload));
-    return this.listening;
+    if (this.listening !== undefined) return this.listening;
+    const listening = this.database
+      .listen(
+        CHANGES_CHANNEL,
+        (payload) => this.receive(payload),
+        () => void this.catchUp(),
+      )
+      .catch((error: unknown) => {
+        // Not listening: the next subscription tries again (the database may be back).
+        if (this.listening === listening) this.listening = undefined;
+        throw error;
+      });
+    this.listening = listening;
+    return listening;
   }
 
   /** Every notice from now on; call `start()` first to be sure none is missed. */
@@ -29,9 +46,8 @@ export class ChangeHub {
   async stop(): Promise<void> {
     const listening = this.listening;
     this.listening = undefined;
-    if (listening === undefined) return;
-    const unlisten = await listening;
-    await unlisten();
+    const unlisten = await listening?.catch(() => undefined);
+    await unlisten?.();
   }
 
   private receive(payload: string): void {
@@ -41,4 +57,33 @@ export class ChangeHub {
       this.onError(error);
     }
   }
+
+  /**
+   * The LISTEN connection came back, and the notices sent while it was away are lost: every
+   * pullable table gets a hint now, for every subscriber (owner null), at its newest change
+   * (the start, when that cannot be read), so that they all pull.
+   */
+  private async catchUp(): Promise<void> {
+    for (const served of this.tables) {
+      if (served.info.access === 'write') continue;
+      const table = served.info.name;
+      const position = await newestPosition(this.database.db, served).catch((error: unknown) => {
+        this.onError(error);
+        return START;
+      });
+      this.pubSub.publish('change', { table, cursor: encodeCursor(table, position), owner: null });
+    }
+  }
+}
+
+/** The position of the table's newest change (an index scan); the start when it is empty. */
+async function newestPosition(db: Db, served: ServedTable): Promise<ChangePosition> {
+  const { changeTxid, changeSeq } = served.system;
+  const [newest] = rowsOf<{ txid: string; seq: string }>(
+    await db.execute(
+      sql`select ${changeTxid}::text as txid, ${changeSeq}::text as seq from ${served.table}
+        order by ${changeTxid} desc, ${changeSeq} desc limit 1`,
+    ),
+  );
+  return newest ? { txid: BigInt(newest.txid), seq: BigInt(newest.seq) } : START;
 }

@@ -23,6 +23,19 @@ function findPgError(error: unknown): PgErrorFields | undefined {
 }
 
 /**
+ * The SQLSTATEs of a transaction that failed only because of others running at the same
+ * time: a deadlock, a serialization failure. Rolled back and run again, it may well succeed.
+ * Nothing else is retried: after a lost connection, for one, the commit may have happened.
+ */
+const RETRYABLE_SQLSTATES = new Set(['40P01', '40001']);
+
+/** The SQLSTATE behind `error` when running its transaction again may succeed; else undefined. */
+export function retryableSqlState(error: unknown): string | undefined {
+  const code = findPgError(error)?.code;
+  return code !== undefined && RETRYABLE_SQLSTATES.has(code) ? code : undefined;
+}
+
+/**
  * Turns a data error from Postgres into a rejection a developer can act on, naming the
  * field; undefined for anything that is not the data's fault (those fail the request).
  */
