@@ -8,6 +8,8 @@ export type { Db, OpenDatabaseOptions, SyncDatabase } from './db/database';
 export { MEMORY, openDatabase } from './db/database';
 export { exampleMigrations } from './db/migrations';
 export { seedExampleData } from './db/seed';
+export type { Drainer, DrainResult } from './drain';
+export { createDrainer } from './drain';
 export type { GatewayContext } from './graphql/builder';
 export type { GatewayLimits } from './graphql/limits';
 export { DEFAULT_LIMITS } from './graphql/limits';

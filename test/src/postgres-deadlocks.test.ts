@@ -2,6 +2,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresKinds, type TestDatabase } from './support/databases';
 import { startGateway, type TestGateway } from './support/gateway-client';
+import { Random } from './support/random';
 import { newOpId, type PushResult, pushRaw, todo } from './support/sync-calls';
 
 const kind = postgresKinds[0];
@@ -30,27 +31,6 @@ const accolade = (vehicleModelId: string, count: number) => ({
     data: { vehicleModelId, accoladeCount: count },
   },
 });
-
-/** A small seeded generator, so that a failing run's orders can be made again. */
-function seeded(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-  const shuffled = <T>(items: readonly T[]) => {
-    const copy = [...items];
-    for (let i = copy.length - 1; i > 0; i--) {
-      const j = Math.floor(next() * (i + 1));
-      [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
-    }
-    return copy;
-  };
-  return { next, shuffled };
-}
 
 /**
  * Pushes whose transactions lock the same rows in different orders deadlock on Postgres,
@@ -187,13 +167,13 @@ describe.skipIf(!kind)('pushes that lock the same rows in other orders on postgr
     const failures: string[] = [];
     const statuses: string[] = [];
     const client = async (index: number) => {
-      const random = seeded(index + 1);
+      const random = new Random(index + 1);
       for (let round = 0; round < ROUNDS; round++) {
         const operations = random
           .shuffled(MODELS)
           .slice(0, PER_BATCH)
           .map((id) => {
-            const count = 1 + Math.floor(random.next() * 3);
+            const count = random.int(1, 3);
             return { id, count, operation: accolade(id, count) };
           });
         const gateway = gateways[(index + round) % 2] as TestGateway;
@@ -241,7 +221,7 @@ describe.skipIf(!kind)('pushes that lock the same rows in other orders on postgr
     /** Every APPLIED update, by row: its version and text. */
     const applied = new Map(ids.map((id) => [id, [] as { version: number; text: string }[]]));
     const device = async (index: number) => {
-      const random = seeded(100 + index);
+      const random = new Random(100 + index);
       // What this device last heard of each row's version.
       const seen = new Map(ids.map((id) => [id, 1]));
       for (let round = 0; round < ROUNDS; round++) {
