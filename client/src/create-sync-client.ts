@@ -1,6 +1,6 @@
 import { describeSyncTable, type TableDescription } from '@syncline/schema';
 import type { PgTable } from 'drizzle-orm/pg-core';
-import { AutoSync, type AutoSyncOptions } from './engine/auto-sync';
+import type { SyncClientEvents, SyncResult, SyncStatus } from './client-types';
 import type { ConflictHandler } from './engine/conflicts';
 import { describedTable, type EngineContext } from './engine/context';
 import { Emitter } from './engine/events';
@@ -8,13 +8,13 @@ import { OUTBOX, storeLayout } from './engine/layout';
 import { LiveQueries } from './engine/live-queries';
 import { checkLocalFormat } from './engine/local-format';
 import type { QueuedEntry } from './engine/outbox';
-import type { PullResult } from './engine/pull';
 import type { PushResult } from './engine/push-result';
 import { SyncInputError } from './errors';
 import { createIndexedDbStore } from './store/idb-store';
 import type { StoreDriver } from './store/store';
-import { SyncCoordinator } from './sync-coordinator';
-import { createSyncOperations } from './sync-operations';
+import { LocalChanges } from './sync/local-changes';
+import { type AutoSyncOptions, SyncLoop } from './sync/sync-loop';
+import { createTabs } from './sync/tabs';
 import { createTableApi, type SyncTableApi, type TableRuntime } from './table-api';
 import type { Transport } from './transport/transport';
 import { createUrqlTransport, type TokenSource } from './transport/urql-transport';
@@ -39,31 +39,11 @@ export interface SyncClientOptions<TTables extends Record<string, PgTable>> {
   pageSize?: number;
   /** Resolutions of one operation's conflict per push before it is reported (default 3). */
   maxConflictRetries?: number;
-  /** Sync on `online`, on an interval and after local writes; `false` to sync only when asked. */
+  /**
+   * Sync on start, on `online`, on an interval and after local writes, and hold a live
+   * change stream while online (see `AutoSyncOptions`); `false` to sync only when asked.
+   */
   autoSync?: false | AutoSyncOptions;
-}
-
-export type SyncStatus = 'online' | 'offline' | 'syncing';
-
-export interface SyncResult {
-  status: PushResult['status'];
-  push: PushResult;
-  /** One result per registered query, keyed `table/queryId`. */
-  pulls: Record<string, PullResult>;
-}
-
-export interface SyncClientEvents {
-  /** The number of pending operations changed. */
-  pending: number;
-  status: SyncStatus;
-  /** Rows of these tables changed here or in another tab. */
-  change: { tables: string[] };
-  /** A push finished (alone, in a pull or in a sync); its `errors` are what stays unresolved. */
-  push: PushResult;
-  /** The gateway refused the token, also after asking the token source for a new one. */
-  unauthenticated: { message: string };
-  /** A sync (automatic or asked for) finished. */
-  sync: SyncResult;
 }
 
 export interface SyncClient<TTables extends Record<string, PgTable>> {
@@ -77,6 +57,8 @@ export interface SyncClient<TTables extends Record<string, PgTable>> {
   /** The waiting operations themselves, oldest first. */
   pendingChanges(): Promise<QueuedEntry[]>;
   readonly status: SyncStatus;
+  /** Whether the device hears others' changes as they happen (the `live` event too). */
+  readonly live: boolean;
   on<K extends keyof SyncClientEvents>(
     event: K,
     listener: (value: SyncClientEvents[K]) => void,
@@ -123,7 +105,8 @@ export async function createSyncClient<TTables extends Record<string, PgTable>>(
     });
   const events = new Emitter<SyncClientEvents>();
   const live = new LiveQueries();
-  const coordinator = new SyncCoordinator(driver.name, events, live, () =>
+  const tabs = createTabs(driver.name);
+  const changes = new LocalChanges(tabs, events, live, () =>
     store.read([OUTBOX], (tx) => tx.count(OUTBOX)),
   );
   const context: EngineContext = {
@@ -135,33 +118,18 @@ export async function createSyncClient<TTables extends Record<string, PgTable>>(
     pageSize,
     maxConflictRetries,
     newId: () => crypto.randomUUID(),
-    changed: (tables, pendingDelta) => coordinator.changed(tables, pendingDelta),
+    changed: (tables, pendingDelta) => changes.changed(tables, pendingDelta),
   };
-  await coordinator.start();
-
-  const { push, pull, sync } = createSyncOperations(context, coordinator, {
-    pushed: (result) => events.emit('push', result),
-    unauthenticated: (message) => events.emit('unauthenticated', { message }),
+  await changes.start();
+  const loop = new SyncLoop({
+    context,
+    tabs,
+    events,
+    changes,
+    schedule: options.autoSync ?? {},
   });
 
-  const auto =
-    options.autoSync === false
-      ? undefined
-      : new AutoSync(
-          async () => {
-            const result = await sync();
-            return result.status === 'complete'
-              ? 'synced'
-              : result.status === 'network-error'
-                ? 'offline'
-                : 'failed';
-          },
-          () => coordinator.setStatus('offline'),
-          options.autoSync ?? {},
-        );
-  if (auto) coordinator.onLocalWrite(() => auto.soon());
-
-  const runtime: TableRuntime = { context, live, pull };
+  const runtime: TableRuntime = { context, live, pull: (...args) => loop.pull(...args) };
   const apis = new Map<string, SyncTableApi<PgTable>>();
 
   return {
@@ -174,18 +142,22 @@ export async function createSyncClient<TTables extends Record<string, PgTable>>(
       }
       return api as unknown as SyncTableApi<TTables[typeof name]>;
     },
-    push,
-    sync,
-    pendingOperations: () => coordinator.pending,
+    push: () => loop.push(),
+    sync: () => loop.sync(),
+    pendingOperations: () => changes.pending,
     pendingChanges: () => store.read([OUTBOX], (tx) => tx.getAll<QueuedEntry>(OUTBOX)),
     get status() {
-      return coordinator.status;
+      return loop.status;
+    },
+    get live() {
+      return loop.live;
     },
     on: (event, listener) => events.on(event, listener),
     close() {
-      auto?.stop();
+      loop.close();
       live.stopAll();
-      coordinator.close();
+      changes.close();
+      tabs.close();
       store.close();
     },
   };

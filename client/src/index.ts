@@ -1,12 +1,6 @@
-export type {
-  SyncClient,
-  SyncClientEvents,
-  SyncClientOptions,
-  SyncResult,
-  SyncStatus,
-} from './create-sync-client';
+export type { SyncClientEvents, SyncResult, SyncStatus } from './client-types';
+export type { SyncClient, SyncClientOptions } from './create-sync-client';
 export { createSyncClient } from './create-sync-client';
-export type { AutoSyncOptions } from './engine/auto-sync';
 export type {
   Conflict,
   ConflictHandler,
@@ -33,8 +27,14 @@ export type {
   WriteTransaction,
 } from './store/store';
 export { StoreError } from './store/store';
+export type { AutoSyncOptions } from './sync/sync-loop';
 export type { PullOptions, PurgeOptions, SyncTableApi } from './table-api';
 export type {
+  ChangeHint,
+  ChangeListener,
+  ChangeStream,
+  ChangeStreamEnd,
+  ChangeStreamOptions,
   PullRequest,
   Transport,
   TransportFailure,

@@ -5,4 +5,4 @@ export type { Conflicts } from './use-conflicts';
 export { useConflicts } from './use-conflicts';
 export type { LiveQuery } from './use-live-query';
 export { useLiveQuery } from './use-live-query';
-export { usePendingOperations, useSyncStatus } from './use-sync-state';
+export { useLive, usePendingOperations, useSyncStatus } from './use-sync-state';

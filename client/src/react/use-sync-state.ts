@@ -1,5 +1,5 @@
 import { useSyncExternalStore } from 'react';
-import type { SyncStatus } from '../create-sync-client';
+import type { SyncStatus } from '../client-types';
 import { useSyncClient } from './sync-provider';
 
 /** `online`, `offline` or `syncing`, updated as it changes. */
@@ -17,5 +17,14 @@ export function usePendingOperations(): number {
   return useSyncExternalStore(
     (changed) => client.on('pending', changed),
     () => client.pendingOperations(),
+  );
+}
+
+/** Whether the device hears others' changes as they happen, updated as it changes. */
+export function useLive(): boolean {
+  const client = useSyncClient();
+  return useSyncExternalStore(
+    (changed) => client.on('live', changed),
+    () => client.live,
   );
 }

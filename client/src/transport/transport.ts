@@ -36,4 +36,48 @@ export interface Transport {
    * so that an attempt with the network down never sends (and so never ties up) operations.
    */
   probe?(): Promise<boolean>;
+  /**
+   * Subscribes to the gateway's change hints (server-sent events), for a device that wants
+   * to hear of others' changes at once. Optional: without it the client syncs on its
+   * schedule only.
+   */
+  changes?(listener: ChangeListener, options: ChangeStreamOptions): ChangeStream;
+}
+
+/** A change hint: rows of `table` changed (at `cursor`); pull it. Never carries data. */
+export interface ChangeHint {
+  table: string;
+  cursor: Cursor;
+}
+
+/** Why a change stream ended. */
+export type ChangeStreamEnd =
+  /** `close()` was called. */
+  | { reason: 'closed' }
+  | {
+      /**
+       * `network-error`: no connection, or it broke or went silent; `auth-error`: the token
+       * was refused even after a refresh; `refused`: the gateway turned the stream down
+       * (too many open streams); `server-error`: anything else.
+       */
+      reason: 'network-error' | 'auth-error' | 'refused' | 'server-error';
+      message: string;
+    };
+
+/** An open subscription to the gateway's change hints. */
+export interface ChangeStream {
+  /** Resolves once the stream has ended, whatever the reason; never rejects. */
+  readonly ended: Promise<ChangeStreamEnd>;
+  close(): void;
+}
+
+export interface ChangeListener {
+  /** The gateway accepted the stream: from now on no change goes unhinted. */
+  opened(): void;
+  hint(hint: ChangeHint): void;
+}
+
+export interface ChangeStreamOptions {
+  /** A stream that sends nothing (not even a heartbeat) for this long is taken as dead. */
+  staleAfterMs: number;
 }

@@ -8,6 +8,7 @@ import {
 } from '@syncline/schema';
 import { Client, type CombinedError, fetchExchange } from '@urql/core';
 import type { StoredRow } from '../types';
+import { openChangeStream } from './change-stream';
 import { pullDocument, pushDocument } from './documents';
 import type { PullRequest, Transport, TransportResult } from './transport';
 
@@ -99,6 +100,23 @@ export function createUrqlTransport(options: UrqlTransportOptions): Transport {
         if (result.error || !field) return failure(result.error);
         return { ok: true, value: { ...field, rows: field.rows.map(plainRow) } };
       });
+    },
+
+    changes(listener, streamOptions) {
+      const source = options.token;
+      return openChangeStream(
+        {
+          url: options.url,
+          fetch: baseFetch,
+          async headers(refresh) {
+            const token = typeof source === 'function' ? await source({ refresh }) : source;
+            return { ...csrfHeaders, ...(token ? { authorization: `Bearer ${token}` } : {}) };
+          },
+          refreshable: typeof source === 'function',
+        },
+        listener,
+        streamOptions,
+      );
     },
 
     async push(operations: readonly Operation[]): Promise<TransportResult<Outcome<StoredRow>[]>> {

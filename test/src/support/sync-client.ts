@@ -34,6 +34,8 @@ export class TestNetwork {
   /** Runs while a request is on its way, before the server handles it. */
   inFlight: (() => Promise<void>) | undefined;
   readonly #faults: Fault[] = [];
+  /** Answers still arriving (a change stream never stops): `cut` breaks them. */
+  readonly #arriving = new Set<TransformStreamDefaultController<Uint8Array>>();
 
   constructor(private readonly gateway: TestGateway) {}
 
@@ -55,8 +57,28 @@ export class TestNetwork {
       await response.arrayBuffer();
       throw new TypeError('fetch failed: the connection dropped before the response');
     }
-    return response;
+    if (!response.body) return response;
+    let arriving: TransformStreamDefaultController<Uint8Array> | undefined;
+    const body = response.body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        start: (controller) => {
+          arriving = controller;
+          this.#arriving.add(controller);
+        },
+        flush: () => {
+          if (arriving) this.#arriving.delete(arriving);
+        },
+      }),
+    );
+    return new Response(body, response);
   };
+
+  /** The network goes down: every answer still arriving breaks, and new requests fail. */
+  cut(): void {
+    this.offline = true;
+    for (const arriving of this.#arriving) arriving.error(new TypeError('network error'));
+    this.#arriving.clear();
+  }
 }
 
 /** A device: one IndexedDB (fake-indexeddb) that clients can be opened on again, as after a reload. */
