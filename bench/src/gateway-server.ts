@@ -1,7 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createGateway, GRAPHQL_ENDPOINT, type SyncDatabase } from '@syncline/gateway';
+import {
+  ANONYMOUS_USER,
+  createGateway,
+  GRAPHQL_ENDPOINT,
+  type SyncDatabase,
+} from '@syncline/gateway';
 import { benchTables } from './bench-tables';
+import { BENCH_USER_HEADER } from './fan-out-protocol';
 
 /** A file served next to the gateway, for the browser benchmarks (same origin: no CORS). */
 export interface StaticFile {
@@ -21,10 +27,17 @@ export interface BenchServer {
 
 /**
  * The gateway over the bench tables, in this process, on `node:http` and a free port,
- * exactly as `gateway/src/server.ts` serves it (no auth: every request is `anonymous`).
+ * exactly as `gateway/src/server.ts` serves it (no auth: every request is `anonymous`, but
+ * for the fan-out's subscribers, which say who they are in a header).
  */
 export async function startBenchServer(database: SyncDatabase): Promise<BenchServer> {
-  const gateway = createGateway({ tables: benchTables, database, graphiql: false });
+  const gateway = createGateway({
+    tables: benchTables,
+    database,
+    graphiql: false,
+    // Each fan-out subscriber is a user of its own, as 1,000 devices would be.
+    authenticate: (request) => request.headers.get(BENCH_USER_HEADER) ?? ANONYMOUS_USER,
+  });
   const files = new Map<string, StaticFile>();
   const server: Server = createServer((request, response) => {
     const file = request.url?.startsWith('/bench/') ? files.get(request.url.slice(7)) : undefined;

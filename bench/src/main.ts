@@ -3,13 +3,14 @@ import { benchLarge, benchRow, benchSmall, seedSql } from './bench-tables';
 import { browserBenchmarks } from './browser';
 import { type ClientSize, clientSize } from './client-size';
 import { type BaselineSql, createBenchDatabase } from './database-setup';
+import { type FanOutReport, fanOut } from './fan-out';
 import { startBenchServer } from './gateway-server';
 import { createTableClient } from './graphql-http';
 import type { Comparison } from './harness';
 import { incrementalPull } from './incremental-pull';
 import { INITIAL_ROWS, initialPull } from './initial-pull';
 import { push } from './push';
-import { type BenchReport, failed, type Outcome, writeReport } from './report';
+import { type BenchReport, failed, type Outcome, writeFanOut, writeReport } from './report';
 import {
   type ConcurrencyReport,
   concurrentPulls,
@@ -35,7 +36,9 @@ async function attempt<T>(name: string, run: () => Promise<T>): Promise<Outcome<
 }
 
 /**
- * `pnpm bench push browser` runs only those (and writes no report); no names: all of them.
+ * `pnpm bench push browser` runs only those (and writes no report, except for `fan-out`,
+ * whose figures carry their own date: they replace that database's last ones and the rest
+ * of the page stays as it was); no names: all of them.
  * `pnpm bench --report-only` rewrites the docs from the figures they hold.
  */
 const STEPS = [
@@ -44,6 +47,7 @@ const STEPS = [
   'concurrency',
   'push',
   'incremental-pull',
+  'fan-out',
   'browser',
   'client-size',
 ] as const;
@@ -70,6 +74,8 @@ async function main() {
   let floor: Outcome<TransportFloor> | undefined;
   let concurrency: Outcome<ConcurrencyReport[]> | undefined;
   let size: Outcome<ClientSize> | undefined;
+  let fanOutReport: Outcome<FanOutReport> | undefined;
+  const date = new Date().toISOString().slice(0, 10);
   try {
     await seed(bench.baseline, 'bench_row', INITIAL_ROWS);
     await seed(bench.baseline, 'bench_small', SMALL_ROWS);
@@ -101,6 +107,12 @@ async function main() {
       const small = table('benchSmall', SMALL_ROWS);
       comparisons.push(await attempt('incremental pull', () => incrementalPull(large, small)));
     }
+    if (wants('fan-out')) {
+      console.log('\nChange streams');
+      fanOutReport = await attempt('fan-out', () =>
+        fanOut(server, bench.database, { date, machine }),
+      );
+    }
     if (wants('browser')) {
       console.log('\nBrowser (headless Chromium)');
       const browser = await attempt('browser', () => browserBenchmarks(server));
@@ -122,14 +134,18 @@ async function main() {
     await bench.drop();
   }
   if (selected.length) {
+    const fanOutWritten = fanOutReport && (await writeFanOut(bench.kind, fanOutReport));
+    const written = fanOutWritten
+      ? "the fan-out's figures written to docs/benchmarks.md"
+      : 'no report written';
     console.log(
-      `\nDone in ${Math.round((Date.now() - started) / 1000)} s (a selection: no report written)`,
+      `\nDone in ${Math.round((Date.now() - started) / 1000)} s (a selection: ${written})`,
     );
     return;
   }
   const report: BenchReport = {
     kind: bench.kind,
-    date: new Date().toISOString().slice(0, 10),
+    date,
     machine,
     database: bench.description,
     baselineDriver: bench.baseline.label,
@@ -139,6 +155,7 @@ async function main() {
     floor,
     concurrency,
     size,
+    fanOut: fanOutReport,
   };
   await writeReport(report);
   console.log(

@@ -4,7 +4,7 @@ import { todoItem, vehicleManufacturer, vehicleModel, vehicleModelUpdate } from 
 export const tables = { todoItem, vehicleManufacturer, vehicleModel, vehicleModelUpdate };
 export type AppClient = SyncClient<typeof tables>;
 
-/** The technician's open jobs: what this device pulls. Completed jobs stay until purged. */
+/** The technician's open jobs: what this device pulls, and keeps. */
 export const OPEN_JOBS = { queryId: 'open-jobs', where: { complete: { eq: false } } } as const;
 
 /** The regions a technician can work in; reference data is pulled for one at a time. */

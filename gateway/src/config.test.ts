@@ -65,6 +65,31 @@ describe('readConfig: hardening settings', () => {
   });
 });
 
+describe('readConfig: change streams', () => {
+  it('sends a heartbeat every 15 s and allows 20 streams per user unless told otherwise', () => {
+    expect(readConfig({})).toMatchObject({ heartbeatMs: 15_000 });
+    expect(readConfig({}).limits.maxStreamsPerUser).toBe(20);
+    const config = readConfig({
+      SYNCLINE_HEARTBEAT_SECONDS: '2.5',
+      SYNCLINE_MAX_STREAMS_PER_USER: '3',
+    });
+    expect(config.heartbeatMs).toBe(2500);
+    expect(config.limits.maxStreamsPerUser).toBe(3);
+  });
+
+  it('refuses heartbeats under a second or over an hour, and a cap under one stream', () => {
+    expect(() => readConfig({ SYNCLINE_HEARTBEAT_SECONDS: '0' })).toThrow(
+      'SYNCLINE_HEARTBEAT_SECONDS must be a number of at least 1, got "0"',
+    );
+    expect(() => readConfig({ SYNCLINE_HEARTBEAT_SECONDS: '7200' })).toThrow(
+      'SYNCLINE_HEARTBEAT_SECONDS must be at most 3600, got "7200"',
+    );
+    expect(() => readConfig({ SYNCLINE_MAX_STREAMS_PER_USER: '0' })).toThrow(
+      'SYNCLINE_MAX_STREAMS_PER_USER must be a number of at least 1, got "0"',
+    );
+  });
+});
+
 describe('readConfig: the app at /', () => {
   it('serves the demo build unless SYNCLINE_APP_DIR names another', () => {
     expect(readConfig({})).toMatchObject({ appDir: DEMO_APP_DIR, appDirSet: false });

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { type JwtAuthOptions, MIN_SECRET_LENGTH } from './auth/jwt-auth';
 import type { GatewayLimits } from './graphql/limits';
 import { DEFAULT_LIMITS } from './graphql/limits';
+import { DEFAULT_HEARTBEAT_MS } from './plugins/use-heartbeats';
 
 /** The server's configuration, read from the environment; see README, "Configuration". */
 export interface ServerConfig {
@@ -13,6 +14,8 @@ export interface ServerConfig {
   /** How long a stop (SIGTERM, SIGINT) may take: requests in flight get this long to finish. */
   shutdownTimeoutMs: number;
   limits: GatewayLimits;
+  /** How often each change stream sends a heartbeat. */
+  heartbeatMs: number;
   graphiql: boolean;
   /** Answer introspection queries; off by default when NODE_ENV is production. */
   introspection: boolean;
@@ -71,7 +74,9 @@ export function readConfig(env: NodeJS.ProcessEnv): ServerConfig {
       maxCost: number('SYNCLINE_MAX_COST', DEFAULT_LIMITS.maxCost),
       maxTokens: number('SYNCLINE_MAX_TOKENS', DEFAULT_LIMITS.maxTokens),
       maxDirectives: number('SYNCLINE_MAX_DIRECTIVES', DEFAULT_LIMITS.maxDirectives, 0),
+      maxStreamsPerUser: number('SYNCLINE_MAX_STREAMS_PER_USER', DEFAULT_LIMITS.maxStreamsPerUser),
     },
+    heartbeatMs: readHeartbeatMs(number('SYNCLINE_HEARTBEAT_SECONDS', DEFAULT_HEARTBEAT_MS / 1000)),
     graphiql: flag('SYNCLINE_GRAPHIQL', !production),
     introspection: flag('SYNCLINE_INTROSPECTION', !production),
     corsOrigins: readCorsOrigins(env.SYNCLINE_CORS_ORIGINS, production),
@@ -80,6 +85,14 @@ export function readConfig(env: NodeJS.ProcessEnv): ServerConfig {
     appDirSet: Boolean(env.SYNCLINE_APP_DIR),
     auth: readAuth(env),
   };
+}
+
+/** SYNCLINE_HEARTBEAT_SECONDS: an hour at most (proxies drop streams quiet for a minute or so). */
+function readHeartbeatMs(seconds: number): number {
+  if (seconds > 3600) {
+    throw new ConfigError(`SYNCLINE_HEARTBEAT_SECONDS must be at most 3600, got "${seconds}"`);
+  }
+  return seconds * 1000;
 }
 
 /** SYNCLINE_JWT_SECRET or SYNCLINE_JWKS_URL, with SYNCLINE_JWT_ISSUER and SYNCLINE_JWT_AUDIENCE. */

@@ -11,6 +11,7 @@ import { DEFAULT_LIMITS, type GatewayLimits } from './graphql/limits';
 import { useDatabaseReadiness } from './plugins/use-database-readiness';
 import { useErrorCodes } from './plugins/use-error-codes';
 import { corsPolicy, useHardening } from './plugins/use-hardening';
+import { DEFAULT_HEARTBEAT_MS, useHeartbeats } from './plugins/use-heartbeats';
 import { useInputGuards } from './plugins/use-input-guards';
 import { useRequestSizeLimit } from './plugins/use-request-size-limit';
 import { ChangeHub } from './sync/change-hub';
@@ -30,6 +31,13 @@ export interface GatewayOptions {
   introspection?: boolean;
   /** Web origins allowed to call from a browser (CORS): a list or '*' (default none: same-origin). */
   corsOrigins?: readonly string[] | '*';
+  /** How often each `changes` stream sends a heartbeat comment, in ms (default 15,000). */
+  heartbeatMs?: number;
+  /**
+   * Under a burst of writes, the hints of one (table, owner) go out at most once per this
+   * many ms, the first at once and the last with the newest position (default 25; 0: every one).
+   */
+  hintWindowMs?: number;
 }
 
 export const GRAPHQL_ENDPOINT = '/graphql';
@@ -44,6 +52,7 @@ export function createGateway(options: GatewayOptions) {
     options.database,
     (error) => logger.error({ err: error }, 'a change hint failed'),
     tables,
+    options.hintWindowMs,
   );
   const schema = createSchema({ tables, db: options.database.db, hub, limits, logger });
   const authenticate = options.authenticate ?? (() => ANONYMOUS_USER);
@@ -80,6 +89,7 @@ export function createGateway(options: GatewayOptions) {
       useRequestSizeLimit(limits.maxBodyBytes),
       useInputGuards(),
       useErrorCodes(),
+      useHeartbeats(options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS),
       // Last: it only runs operations that passed every check above.
       useCompiledPulls(),
       { onDispose: () => hub.stop() },

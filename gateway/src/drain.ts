@@ -21,11 +21,7 @@ export interface Drainer {
 /** Watches every request of `server` (from before its own handler runs) to drain it later. */
 export function createDrainer(server: Server): Drainer {
   const active = new Set<ServerResponse>();
-  /** Responses to requests for server-sent events: they last until they are ended. */
-  const streams = new WeakSet<ServerResponse>();
   let draining = false;
-
-  const isStream = (response: ServerResponse) => streams.has(response);
 
   /** Ends what can end now: a stream's connection, an idle keep-alive connection. */
   const release = (response: ServerResponse) => {
@@ -33,9 +29,8 @@ export function createDrainer(server: Server): Drainer {
     else if (isStream(response)) response.socket?.destroy();
   };
 
-  server.prependListener('request', (request: IncomingMessage, response: ServerResponse) => {
+  server.prependListener('request', (_request: IncomingMessage, response: ServerResponse) => {
     active.add(response);
-    if (request.headers.accept?.includes('text/event-stream')) streams.add(response);
     response.once('close', () => {
       active.delete(response);
       // Its connection is idle now: close it rather than keep it alive.
@@ -66,4 +61,17 @@ export function createDrainer(server: Server): Drainer {
       return { cut };
     },
   };
+}
+
+/**
+ * A response of server-sent events (a change stream): it lasts until it is ended. Known by
+ * its content type once its headers are out, however they were written (Yoga's server
+ * adapter may pass them to `writeHead` at once, which `getHeader` then does not see).
+ */
+function isStream(response: ServerResponse): boolean {
+  if (!response.headersSent) return false;
+  const type = response.getHeader('content-type');
+  if (type !== undefined) return String(type).startsWith('text/event-stream');
+  const head = (response as ServerResponse & { _header?: string | null })._header ?? '';
+  return /^content-type:\s*text\/event-stream/im.test(head);
 }

@@ -45,6 +45,7 @@ async function main() {
     logger,
     ...(config.auth ? { authenticate: createJwtAuthenticate(config.auth) } : {}),
     limits: config.limits,
+    heartbeatMs: config.heartbeatMs,
     graphiql: config.graphiql,
     introspection: config.introspection,
     corsOrigins: config.corsOrigins,

@@ -73,6 +73,11 @@ export interface PullPage<TRow = Record<string, unknown>> {
   rows: TRow[];
   cursor: Cursor;
   hasMore: boolean;
+  /**
+   * Ids of rows that changed after the cursor and that the query no longer covers (they no
+   * longer match its filter, or belong to someone else now); apply before `rows`.
+   */
+  movedOut: string[];
 }
 
 export function isConflict(outcome: Outcome<unknown>): boolean {

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { databaseKinds } from './support/databases';
 import { useTestGateway } from './support/gateway-client';
@@ -220,5 +221,61 @@ describe.each(databaseKinds)('per-user rows: Bob against Alice, on $name', (kind
         })
       ).rows,
     ).toEqual(models.rows);
+  });
+
+  it("moved-out ids name only the caller's own rows", async () => {
+    // A Bob with rows of his own: the other tests count on Bob having none.
+    const bob = 'bob-with-rows';
+    const open = { complete: { eq: false } };
+    const asBob = (after: string | null, where?: object) =>
+      pullAll(suite.gateway, 'pullTodoItems', after, {
+        fields: ROW,
+        user: bob,
+        ...(where ? { where } : {}),
+      });
+    await push(suite.gateway, [todo('INSERT', 'bob-own', { data: { text: 'mine' } })], bob);
+    const bobAll = await asBob(null);
+    const bobOpen = await asBob(null, open);
+    const bobFilters = [{ id: { eq: alice('moved') } }, { text: { contains: 'secret' } }];
+    const bobOthers = await Promise.all(bobFilters.map((where) => asBob(null, where)));
+    const aliceOpen = await pullAll(suite.gateway, 'pullTodoItems', null, { where: open });
+
+    // Her rows leave her filters every way there is: completed, deleted, given to carol.
+    await aliceHas('moved');
+    await push(suite.gateway, [
+      todo('UPDATE', alice('moved'), { version: 2, data: { complete: true } }),
+      todo('INSERT', alice('gone'), { data: { text: 'secret' } }),
+      todo('INSERT', alice('given'), { data: { text: 'secret' } }),
+    ]);
+    await push(suite.gateway, [todo('DELETE', alice('gone'), { version: 1 })]);
+    await suite.db.database.db.execute(
+      sql`update todo_item set user_id = 'carol' where id = ${alice('given')}`,
+    );
+    // And bob's own row leaves his open filter.
+    await push(
+      suite.gateway,
+      [todo('UPDATE', 'bob-own', { version: 1, data: { complete: true } })],
+      bob,
+    );
+
+    expect(await asBob(bobAll.cursor)).toMatchObject({ rows: [{ id: 'bob-own' }], movedOut: [] });
+    expect(await asBob(bobOpen.cursor, open)).toMatchObject({ rows: [], movedOut: ['bob-own'] });
+    for (const [index, where] of bobFilters.entries()) {
+      const after = bobOthers[index]?.cursor ?? null;
+      // bob-own changed too, and matches neither filter: his own id, never hers.
+      expect(await asBob(after, where)).toMatchObject({ rows: [], movedOut: ['bob-own'] });
+    }
+    // She hears of her own rows, and carol gets the one given to her.
+    const aliceNext = await pullAll(suite.gateway, 'pullTodoItems', aliceOpen.cursor, {
+      fields: ROW,
+      where: open,
+    });
+    expect(aliceNext.movedOut).toEqual([alice('moved'), alice('given')]);
+    expect(aliceNext.rows).toMatchObject([{ id: alice('gone'), deleted: true }]);
+    const carol = await pullAll(suite.gateway, 'pullTodoItems', null, {
+      fields: ROW,
+      user: 'carol',
+    });
+    expect(carol.rows.map((row) => row.id)).toEqual([alice('given')]);
   });
 });

@@ -3,6 +3,8 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { startGatewayProcess } from './support/gateway-process';
 
 const BOUND_SECONDS = 4;
+const URQL_ACCEPT =
+  'application/graphql-response+json, application/graphql+json, application/json, text/event-stream, multipart/mixed';
 const PULL = JSON.stringify({ query: '{ pullVehicleModels(limit: 5) { rows { id } } }' });
 
 interface Sending {
@@ -29,6 +31,8 @@ function post(port: number, agent: Agent, body: string, hold?: Promise<void>): S
           headers: {
             'content-type': 'application/json',
             'content-length': Buffer.byteLength(body),
+            // As urql sends it: a plain query may accept a stream too, and is no stream.
+            accept: URQL_ACCEPT,
           },
         },
         (res) => {

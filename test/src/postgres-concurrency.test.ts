@@ -79,6 +79,46 @@ describe.skipIf(!kind)('concurrent writes on postgres', () => {
     }
   });
 
+  it('never skips a change that started before a settled owner move', async () => {
+    await push(gateway, [
+      todo('INSERT', 'early-X', { data: { text: 'changed first' } }),
+      todo('INSERT', 'moved-Y', { data: { text: 'moved later' } }),
+    ]);
+    const start = await pullAll(gateway, 'pullTodoItems', null, { fields: 'id' });
+    const reserved = await sql.reserve();
+    try {
+      // T1 completes X (taking its transaction id first), then stays open.
+      await reserved`begin`;
+      await reserved`update todo_item set complete = true, version = version + 1,
+        change_txid = pg_current_xact_id(), change_seq = nextval('syncline_change_seq')
+        where id = 'early-X'`;
+      // T2, later, gives Y to bob and commits first.
+      await sql`update todo_item set user_id = 'bob' where id = 'moved-Y'`;
+
+      // The move must wait behind T1, or a cursor past it would skip X for good.
+      const open = { complete: { eq: false } };
+      for (const where of [undefined, open]) {
+        const during = await pullAll(gateway, 'pullTodoItems', start.cursor, {
+          fields: 'id',
+          ...(where ? { where } : {}),
+        });
+        expect(during).toMatchObject({ rows: [], movedOut: [], cursor: start.cursor });
+      }
+
+      await reserved`commit`;
+      const after = await pullAll(gateway, 'pullTodoItems', start.cursor, { fields: 'id' });
+      expect(after).toMatchObject({ rows: [{ id: 'early-X' }], movedOut: ['moved-Y'] });
+      const openAfter = await pullAll(gateway, 'pullTodoItems', start.cursor, {
+        fields: 'id',
+        where: open,
+      });
+      expect(openAfter).toMatchObject({ rows: [], movedOut: ['early-X', 'moved-Y'] });
+    } finally {
+      await reserved`rollback`.catch(() => undefined);
+      reserved.release();
+    }
+  });
+
   it('applies one opId once when two requests carry it at the same time', async () => {
     const op = todo('INSERT', 'same-op', { data: { text: 'only once' } });
     const reserved = await sql.reserve();

@@ -1,5 +1,6 @@
 import { pruneExpired, serveTables } from '@syncline/gateway';
 import { exampleTables } from '@syncline/schema';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKinds, type TestDatabase } from './support/databases';
 import { startGateway, type TestGateway } from './support/gateway-client';
@@ -23,10 +24,8 @@ describe.each(databaseKinds)('tombstone horizon on $name', (kind) => {
     await push(gateway, [insert, todo('INSERT', 't2', { data: { text: 'y' } })]);
     await push(gateway, [todo('DELETE', 't1', { version: 1 })]);
     const result = await prune(30 * DAY);
-    expect(result).toEqual({
-      tombstones: { todoItem: 0, vehicleManufacturer: 0, vehicleModel: 0, vehicleModelUpdate: 0 },
-      outcomes: 0,
-    });
+    const none = { todoItem: 0, vehicleManufacturer: 0, vehicleModel: 0, vehicleModelUpdate: 0 };
+    expect(result).toEqual({ tombstones: none, moves: none, outcomes: 0 });
     const { rows } = await pullAll(gateway, 'pullTodoItems', null, { fields: 'id deleted' });
     expect(rows).toEqual([
       { id: 't2', deleted: false },
@@ -76,6 +75,33 @@ describe.each(databaseKinds)('tombstone horizon on $name', (kind) => {
     const full = await pullAll(gateway, 'pullTodoItems', null, { fields: 'id', user: 'bob' });
     expect(full.rows).toEqual([{ id: 'bob-1' }]);
     const next = await pullPage(gateway, 'pullTodoItems', { after: full.cursor }, 'id', 'bob');
-    expect(next).toEqual({ rows: [], cursor: full.cursor, hasMore: false });
+    expect(next).toEqual({ rows: [], cursor: full.cursor, hasMore: false, movedOut: [] });
+  });
+
+  it('prunes records of rows given to another owner, and expires the cursors that could miss them', async () => {
+    await push(gateway, [todo('INSERT', 'moving', { data: { text: 'x' } })], 'ann');
+    const beforeMove = (await pullAll(gateway, 'pullTodoItems', null, { user: 'ann' })).cursor;
+    await db.database.db.execute(sql`update todo_item set user_id = 'ben' where id = 'moving'`);
+    const young = await prune(30 * DAY);
+    expect(young.moves.todoItem).toBe(0);
+    const heard = await pullPage(gateway, 'pullTodoItems', { after: beforeMove }, 'id', 'ann');
+    expect(heard).toMatchObject({ rows: [], movedOut: ['moving'] });
+
+    const result = await prune(0);
+    expect(result.moves.todoItem).toBe(1);
+    expect(result.tombstones.todoItem).toBe(0);
+    // This cursor predates a pruned move: ann's device would keep ben's row forever.
+    const expired = await gateway.graphql(
+      'query($after: Cursor) { pullTodoItems(after: $after) { cursor } }',
+      { after: beforeMove },
+      'ann',
+    );
+    expect(expired.errors?.[0]).toMatchObject({
+      extensions: { code: 'CURSOR_EXPIRED', field: 'after' },
+    });
+    const fresh = await pullPage(gateway, 'pullTodoItems', { after: heard.cursor }, 'id', 'ann');
+    expect(fresh).toMatchObject({ rows: [], movedOut: [] });
+    const ben = await pullAll(gateway, 'pullTodoItems', null, { fields: 'id', user: 'ben' });
+    expect(ben.rows).toEqual([{ id: 'moving' }]);
   });
 });

@@ -31,7 +31,7 @@ describe.each(databaseKinds)('pull on $name', (kind) => {
     expect(seen).toEqual(ids);
     // Nothing changed since: the same cursor returns nothing and stays usable.
     const again = await pullPage(suite.gateway, 'pullTodoItems', { after: cursor }, 'id');
-    expect(again).toEqual({ rows: [], cursor, hasMore: false });
+    expect(again).toEqual({ rows: [], cursor, hasMore: false, movedOut: [] });
   });
 
   it('returns only what changed after the cursor, updates and tombstones included', async () => {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKinds, postgresKinds, type TestDatabase } from './support/databases';
 import {
   startGateway,
+  TEST_HEARTBEAT_MS,
   TEST_USER_HEADER,
   type TestGateway,
   useTestGateway,
@@ -133,6 +134,7 @@ describe.skipIf(postgresKinds.length === 0)('changes across gateway processes on
       tables: exampleTables,
       database: other,
       authenticate: () => 'alice',
+      heartbeatMs: TEST_HEARTBEAT_MS,
     });
     const stream = await subscribe(listener, ['todoItem']);
     const notice = await writeUntilHeard(

@@ -9,6 +9,8 @@ export const BY_ROW = 'row';
 export const QUERIES = 'queries';
 /** Small records keyed by `key`: the local format and the tables' columns. */
 export const META = 'meta';
+/** Which filtered queries cover a row, keyed by `[table, id]` (see membership.ts). */
+export const MEMBERS = 'members';
 
 /** The collection of a table's local rows. */
 export function rowsOf(table: string): string {
@@ -30,6 +32,7 @@ export function storeLayout(tables: readonly TableDescription[]): StoreLayout {
       },
       { name: QUERIES, keyPath: ['table', 'queryId'], indexes: [] },
       { name: META, keyPath: 'key', indexes: [] },
+      { name: MEMBERS, keyPath: ['table', 'id'], indexes: [] },
       ...tables.map((table) => ({
         name: rowsOf(table.name),
         keyPath: 'id',

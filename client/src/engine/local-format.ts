@@ -2,10 +2,15 @@ import type { TableDescription } from '@syncline/schema';
 import type { Store } from '../store/store';
 import { StoreError } from '../store/store';
 import { META, QUERIES } from './layout';
-import type { StoredQuery } from './pull';
+import type { StoredQuery } from './queries';
 
-/** The version of what the engine persists (outbox entries, queries, rows). */
-export const LOCAL_FORMAT = 1;
+/**
+ * The version of what the engine persists (outbox entries, queries, rows). 2: which
+ * filtered queries cover each row (`members`); a database of format 1 has no such record,
+ * so its filtered queries pull again from the start, which records it and removes the rows
+ * they no longer cover.
+ */
+export const LOCAL_FORMAT = 2;
 
 interface MetaRecord<T> {
   key: string;
@@ -27,6 +32,11 @@ export async function checkLocalFormat(store: Store, tables: readonly TableDescr
       );
     }
     await tx.put(META, { key: 'format', value: LOCAL_FORMAT });
+    if (format && format.value < 2) {
+      for (const query of await tx.getAll<StoredQuery>(QUERIES)) {
+        if (query.where !== null) await tx.put(QUERIES, { ...query, cursor: null });
+      }
+    }
     const known = (await tx.get<MetaRecord<Record<string, string[]>>>(META, 'fields'))?.value ?? {};
     const fields: Record<string, string[]> = {};
     for (const table of tables) {

@@ -22,9 +22,14 @@ const T0 = '2026-01-01T00:00:00.000Z';
 type PageAnswer = TransportResult<PullPage<StoredRow>>;
 type PushAnswer = TransportResult<Outcome<StoredRow>[]>;
 
-const page = (rows: StoredRow[], cursor: string, hasMore = false): PageAnswer => ({
+const page = (
+  rows: StoredRow[],
+  cursor: string,
+  hasMore = false,
+  movedOut: string[] = [],
+): PageAnswer => ({
   ok: true,
-  value: { rows, cursor: cursor as Cursor, hasMore },
+  value: { rows, cursor: cursor as Cursor, hasMore, movedOut },
 });
 const expired: PageAnswer = {
   ok: false,

@@ -1,11 +1,12 @@
-import type { Cursor, TableDescription } from '@syncline/schema';
-import type { ReadTransaction, WriteTransaction } from '../store/store';
+import type { TableDescription } from '@syncline/schema';
+import type { WriteTransaction } from '../store/store';
 import type { AnyWhere, StoredRow } from '../types';
 import type { EngineContext } from './context';
-import { OUTBOX, QUERIES, rowsOf } from './layout';
+import { MEMBERS, OUTBOX, QUERIES, rowsOf } from './layout';
+import { cover, forget, tableQueries, uncover, uncoverUnseen } from './membership';
 import { entriesOfTable, type QueuedEntry } from './outbox';
 import type { PushResult } from './push-result';
-import { matchesWhere } from './query';
+import { readQuery, type StoredQuery, sameWhere } from './queries';
 
 export type PullStatus = 'complete' | 'network-error' | 'auth-error' | 'server-error';
 
@@ -25,14 +26,6 @@ export interface PullProgress {
   pulled: number;
 }
 
-/** A registered query as the store keeps it: plain JSON. */
-export interface StoredQuery {
-  table: string;
-  queryId: string;
-  where: AnyWhere | null;
-  cursor: Cursor | null;
-}
-
 export interface PullQuery {
   table: TableDescription;
   queryId: string | null;
@@ -42,16 +35,18 @@ export interface PullQuery {
 
 /**
  * Pulls one query: pages until `hasMore` is false, applying each page and storing the
- * query's cursor in one transaction. Rows with a pending change are left alone. On
- * `CURSOR_EXPIRED` it starts over and, once the full pull is done, removes the query's
- * local rows the server no longer has (their tombstones were pruned).
+ * query's cursor in one transaction. Rows with a pending change are left alone. Rows the
+ * page says moved out of the query leave the device when no other query covers them
+ * (membership.ts). A pull from the start that finds rows here the server did not send
+ * treats them as moved out too; on `CURSOR_EXPIRED` it starts over to do just that.
  */
 export async function pullQuery(context: EngineContext, query: PullQuery): Promise<PullResult> {
   const { table, queryId } = query;
   const where = query.where ?? null;
   const stored = queryId === null ? undefined : await readQuery(context, table.name, queryId);
   let after = stored && sameWhere(stored.where, where) ? stored.cursor : null;
-  let seen: Set<string> | undefined;
+  // Rows seen by a pull from the start, when rows are here already: the others left.
+  let seen = after === null && (await hasRows(context, table)) ? new Set<string>() : undefined;
   let pulled = 0;
   for (;;) {
     const page = await context.transport.pull({
@@ -60,7 +55,7 @@ export async function pullQuery(context: EngineContext, query: PullQuery): Promi
       limit: context.pageSize,
       ...(where ? { where } : {}),
     });
-    if (!page.ok && page.failure === 'cursor-expired' && after !== null && !seen) {
+    if (!page.ok && page.failure === 'cursor-expired' && after !== null) {
       after = null;
       seen = new Set();
       continue;
@@ -69,11 +64,28 @@ export async function pullQuery(context: EngineContext, query: PullQuery): Promi
       const status = page.failure === 'cursor-expired' ? 'server-error' : page.failure;
       return { status, pulled, message: page.message };
     }
-    const { rows, cursor, hasMore } = page.value;
+    const { rows, cursor, hasMore, movedOut } = page.value;
     for (const row of rows) seen?.add(row.id);
-    await context.store.write([rowsOf(table.name), OUTBOX, QUERIES], async (tx) => {
-      await applyRows(tx, table.name, rows);
-      if (seen && !hasMore) await removeUnseen(tx, table.name, where, seen);
+    const collections = [rowsOf(table.name), OUTBOX, QUERIES, MEMBERS];
+    await context.store.write(collections, async (tx) => {
+      const queries = await tableQueries(tx, table);
+      const pending = await pendingRows(tx, table.name);
+      // A query without a filter reports rows that moved out only on an owned table: they
+      // are someone else's now, and no query of this user covers them.
+      await uncover(tx, queries, where ? queryId : null, movedOut, new Set(pending.keys()));
+      await applyRows(tx, table.name, rows, pending);
+      if (where && queryId !== null) {
+        const live = rows.filter((row) => !row.deleted && !pending.has(row.id));
+        await cover(
+          tx,
+          table.name,
+          queryId,
+          live.map((row) => row.id),
+        );
+      }
+      if (seen && !hasMore) {
+        await uncoverUnseen(tx, queries, { queryId, where }, seen, new Set(pending.keys()));
+      }
       if (queryId !== null) {
         const record: StoredQuery = { table: table.name, queryId, where, cursor };
         await tx.put(QUERIES, record);
@@ -87,13 +99,26 @@ export async function pullQuery(context: EngineContext, query: PullQuery): Promi
   }
 }
 
-async function applyRows(tx: WriteTransaction, table: string, rows: readonly StoredRow[]) {
-  // One read of the table's pending entries per page, and the writes issued together: a
-  // request awaited per row is what made a large initial sync slow (docs/benchmarks.md).
+function hasRows(context: EngineContext, table: TableDescription): Promise<boolean> {
+  const collection = rowsOf(table.name);
+  return context.store.read([collection], async (tx) => (await tx.count(collection)) > 0);
+}
+
+/** The table's rows with pending changes, each with its last entry. */
+async function pendingRows(tx: WriteTransaction, table: string) {
   const pending = new Map<string, QueuedEntry>();
-  if (rows.length > 0) {
-    for (const entry of await entriesOfTable(tx, table)) pending.set(entry.id, entry);
-  }
+  for (const entry of await entriesOfTable(tx, table)) pending.set(entry.id, entry);
+  return pending;
+}
+
+async function applyRows(
+  tx: WriteTransaction,
+  table: string,
+  rows: readonly StoredRow[],
+  pending: Map<string, QueuedEntry>,
+) {
+  // The writes are issued together: a request awaited per row is what made a large initial
+  // sync slow (docs/benchmarks.md).
   const writes: Promise<unknown>[] = [];
   for (const row of rows) {
     const last = pending.get(row.id);
@@ -103,60 +128,10 @@ async function applyRows(tx: WriteTransaction, table: string, rows: readonly Sto
       pending.set(row.id, kept);
       writes.push(tx.put(OUTBOX, kept));
     } else if (row.deleted) {
-      writes.push(tx.delete(rowsOf(table), row.id));
+      writes.push(tx.delete(rowsOf(table), row.id), forget(tx, table, row.id));
     } else {
       writes.push(tx.put(rowsOf(table), row));
     }
   }
   await Promise.all(writes);
-}
-
-async function removeUnseen(
-  tx: WriteTransaction,
-  table: string,
-  where: AnyWhere | null,
-  seen: ReadonlySet<string>,
-) {
-  const pending = new Set((await entriesOfTable(tx, table)).map((entry) => entry.id));
-  for (const row of await tx.getAll<StoredRow>(rowsOf(table))) {
-    if (seen.has(row.id) || pending.has(row.id) || row.version === 0) continue;
-    if (!where || matchesWhere(row, where)) await tx.delete(rowsOf(table), row.id);
-  }
-}
-
-/**
- * Registers a query before its first pull, so that `sync()` pulls it even when that pull
- * fails (asked for offline). A known query keeps its cursor unless its `where` changed.
- */
-export async function registerQuery(
-  context: EngineContext,
-  table: string,
-  queryId: string,
-  where: AnyWhere | null,
-): Promise<void> {
-  await context.store.write([QUERIES], async (tx) => {
-    const stored = await tx.get<StoredQuery>(QUERIES, [table, queryId]);
-    if (stored && sameWhere(stored.where, where)) return;
-    const record: StoredQuery = { table, queryId, where, cursor: null };
-    await tx.put(QUERIES, record);
-  });
-}
-
-export function readQuery(
-  context: EngineContext,
-  table: string,
-  queryId: string,
-): Promise<StoredQuery | undefined> {
-  return context.store.read([QUERIES], (tx: ReadTransaction) =>
-    tx.get<StoredQuery>(QUERIES, [table, queryId]),
-  );
-}
-
-/** Every registered query, for `sync()`. */
-export function allQueries(context: EngineContext): Promise<StoredQuery[]> {
-  return context.store.read([QUERIES], (tx) => tx.getAll<StoredQuery>(QUERIES));
-}
-
-function sameWhere(a: AnyWhere | null, b: AnyWhere | null): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
 }

@@ -1,9 +1,10 @@
 import type { TableDescription } from '@syncline/schema';
 import type { AnyWhere, StoredRow } from '../types';
 import type { EngineContext } from './context';
-import { OUTBOX, QUERIES, rowsOf } from './layout';
+import { MEMBERS, OUTBOX, QUERIES, rowsOf } from './layout';
+import { forget } from './membership';
 import { entriesOfTable } from './outbox';
-import type { StoredQuery } from './pull';
+import type { StoredQuery } from './queries';
 import { matchesWhere } from './query';
 
 export type PurgeResult =
@@ -25,13 +26,16 @@ export async function purgeRows(
   force: boolean,
 ): Promise<PurgeResult> {
   const result = await context.store.write(
-    [rowsOf(table.name), OUTBOX, QUERIES],
+    [rowsOf(table.name), OUTBOX, QUERIES, MEMBERS],
     async (tx): Promise<PurgeResult> => {
       const pending = await entriesOfTable(tx, table.name);
       if (pending.length > 0 && !force) return { status: 'refused', pending: pending.length };
       const rows = await tx.getAll<StoredRow>(rowsOf(table.name));
       const purged = where ? rows.filter((row) => matchesWhere(row, where)) : rows;
-      for (const row of purged) await tx.delete(rowsOf(table.name), row.id);
+      for (const row of purged) {
+        await tx.delete(rowsOf(table.name), row.id);
+        await forget(tx, table.name, row.id);
+      }
       const ids = new Set(purged.map((row) => row.id));
       const discarded = where ? pending.filter((entry) => ids.has(entry.id)) : pending;
       for (const entry of discarded) await tx.delete(OUTBOX, entry.seq);

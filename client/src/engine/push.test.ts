@@ -57,7 +57,7 @@ class ScriptedTransport implements Transport {
 
   async pull(): Promise<TransportResult<PullPage<StoredRow>>> {
     const rows = [...this.rows.values()];
-    return { ok: true, value: { rows, cursor: 'c' as Cursor, hasMore: false } };
+    return { ok: true, value: { rows, cursor: 'c' as Cursor, hasMore: false, movedOut: [] } };
   }
 
   async push(operations: readonly Operation[]): Promise<PushAnswer> {

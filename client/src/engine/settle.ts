@@ -2,7 +2,8 @@ import type { TableDescription } from '@syncline/schema';
 import type { WriteTransaction } from '../store/store';
 import type { StoredRow } from '../types';
 import type { EngineContext } from './context';
-import { OUTBOX, rowsOf } from './layout';
+import { MEMBERS, OUTBOX, QUERIES, rowsOf } from './layout';
+import { forget, settleMembership } from './membership';
 import { entriesOfRow, type OutboxEntry, type QueuedEntry } from './outbox';
 
 const SERVER_FIELDS = ['version', 'createdAt', 'updatedAt', 'deleted'];
@@ -29,7 +30,7 @@ export async function settle(
   entry: QueuedEntry,
   server: StoredRow | null,
 ): Promise<void> {
-  await context.store.write([OUTBOX, rowsOf(table.name)], async (tx) => {
+  await context.store.write([OUTBOX, rowsOf(table.name), QUERIES, MEMBERS], async (tx) => {
     const stored = await current(tx, entry);
     if (!stored) return;
     await tx.delete(OUTBOX, entry.seq);
@@ -55,8 +56,11 @@ export async function settle(
     if (!latest || latest.deleted || table.access === 'write') {
       // Commands are the server's once applied: they are never pulled, so none are kept here.
       await tx.delete(rowsOf(table.name), entry.id);
+      await forget(tx, table.name, entry.id);
     } else {
       await tx.put(rowsOf(table.name), latest);
+      // A row that left its queries while this change was pending may leave now.
+      await settleMembership(tx, table, latest);
     }
   });
   await context.changed([table.name]);
@@ -120,13 +124,22 @@ export async function cancel(
     await context.changed([table]);
     return;
   }
-  const cancelled = await context.store.write([OUTBOX, rowsOf(table)], async (tx) => {
+  const described = context.tables.get(table) as TableDescription;
+  const collections = [OUTBOX, rowsOf(table), QUERIES, MEMBERS];
+  const cancelled = await context.store.write(collections, async (tx) => {
     const stored = await current(tx, entry);
     if (!stored) return false;
     await tx.delete(OUTBOX, entry.seq);
     const local = keep(stored);
-    if (local && !local.deleted) await tx.put(rowsOf(table), local);
-    else await tx.delete(rowsOf(table), entry.id);
+    if (local && !local.deleted) {
+      await tx.put(rowsOf(table), local);
+      if ((await entriesOfRow(tx, table, entry.id)).length === 0) {
+        await settleMembership(tx, described, local);
+      }
+    } else {
+      await tx.delete(rowsOf(table), entry.id);
+      await forget(tx, table, entry.id);
+    }
     return true;
   });
   if (cancelled) await context.changed([table]);

@@ -32,7 +32,7 @@ class FakeGateway implements Transport {
     if (!this.online) return { ok: false, failure: 'network-error', message: 'offline' };
     this.pulls.push({ at: Date.now(), table: request.table });
     await this.hold;
-    return { ok: true, value: { rows: [], cursor: 'c' as Cursor, hasMore: false } };
+    return { ok: true, value: { rows: [], cursor: 'c' as Cursor, hasMore: false, movedOut: [] } };
   }
 
   async push(operations: readonly Operation[]) {

@@ -108,11 +108,16 @@ export class SyncLoop {
     if (this.#schedule.live && this.#context.transport.changes) {
       this.#tabs.onMessage((message) => {
         if (message.kind === 'live' && !this.#leading) this.#setLive(message.live);
+        if (message.kind === 'asking' && this.#leading) {
+          this.#tabs.post({ kind: 'live', live: this.live });
+        }
       });
       this.#tabs.lead(() => {
         this.#leading = true;
         this.#connect();
       });
+      // Until this tab leads, it is as live as the tab that does.
+      if (!this.#leading) this.#tabs.post({ kind: 'asking' });
     }
     this.#syncAt(0);
   }

@@ -3,15 +3,10 @@ import type { SyncResult } from '../client-types';
 import type { EngineContext } from '../engine/context';
 import { OUTBOX } from '../engine/layout';
 import { entriesOfTable } from '../engine/outbox';
-import {
-  allQueries,
-  type PullProgress,
-  type PullResult,
-  pullQuery,
-  registerQuery,
-} from '../engine/pull';
+import { type PullProgress, type PullResult, pullQuery } from '../engine/pull';
 import { pushOutbox } from '../engine/push';
 import type { PushResult } from '../engine/push-result';
+import { allQueries, registerQuery } from '../engine/queries';
 
 const UNREACHABLE = 'the gateway cannot be reached (offline)';
 

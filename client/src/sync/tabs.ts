@@ -21,8 +21,10 @@ export interface Tabs {
 export type TabMessage =
   /** Rows of these tables changed in the sending tab. */
   | { kind: 'changed'; tables: string[] }
-  /** The leading tab's live connection opened or closed. */
-  | { kind: 'live'; live: boolean };
+  /** The leading tab's live connection opened or closed (also its answer to `asking`). */
+  | { kind: 'live'; live: boolean }
+  /** A tab that just started asks the leading tab whether it is live. */
+  | { kind: 'asking' };
 
 interface LockManagerLike {
   request<T>(
@@ -92,5 +94,6 @@ export function createTabs(name: string): Tabs {
 function isMessage(data: unknown): data is TabMessage {
   const message = data as TabMessage | undefined;
   if (message?.kind === 'changed') return Array.isArray(message.tables);
-  return message?.kind === 'live' && typeof message.live === 'boolean';
+  if (message?.kind === 'live') return typeof message.live === 'boolean';
+  return message?.kind === 'asking';
 }

@@ -8,6 +8,7 @@ export function pullDocument(table: TableDescription): string {
     rows { ${table.fields.join(' ')} }
     cursor
     hasMore
+    movedOut
   }
 }`;
 }

@@ -98,7 +98,8 @@ export function createUrqlTransport(options: UrqlTransportOptions): Transport {
         const data = result.data as Record<string, unknown> | undefined;
         const field = data?.[tableNames(table.name).pull] as PullPage<StoredRow> | undefined;
         if (result.error || !field) return failure(result.error);
-        return { ok: true, value: { ...field, rows: field.rows.map(plainRow) } };
+        const movedOut = field.movedOut ?? [];
+        return { ok: true, value: { ...field, rows: field.rows.map(plainRow), movedOut } };
       });
     },
 

@@ -1,5 +1,5 @@
 import type { SyncResult } from '@syncline/client';
-import { usePendingOperations, useSyncStatus } from '@syncline/client/react';
+import { useLive, usePendingOperations, useSyncStatus } from '@syncline/client/react';
 import { useEffect, useState } from 'react';
 import { useAppClient } from '../use-app-client';
 
@@ -27,6 +27,7 @@ function describe(result: SyncResult): string {
 export function StatusBar(props: { user: string; onSignIn(): void; onSignOut(): void }) {
   const client = useAppClient();
   const status = useSyncStatus();
+  const live = useLive();
   const pending = usePendingOperations();
   const [message, setMessage] = useState<string>();
   useEffect(() => client.on('sync', (result) => setMessage(describe(result))), [client]);
@@ -48,6 +49,18 @@ export function StatusBar(props: { user: string; onSignIn(): void; onSignOut(): 
       <div className="sync-state">
         <span className={`badge badge-${status}`} data-testid="sync-status">
           {BADGE[status]}
+        </span>
+        <span
+          className={`live ${live ? 'live-on' : 'live-off'}`}
+          data-testid="live"
+          data-live={live}
+          title={
+            live
+              ? "Live: others' changes arrive as they happen"
+              : "Not live: others' changes arrive when this device syncs"
+          }
+        >
+          {live ? 'Live' : 'Not live'}
         </span>
         <span className="pending" data-testid="pending-count" data-count={pending}>
           {pending === 0

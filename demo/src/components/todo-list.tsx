@@ -1,55 +1,33 @@
 import { useLiveQuery } from '@syncline/client/react';
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { OPEN_JOBS } from '../sync';
 import { useAppClient, usePendingRows } from '../use-app-client';
 import { AddTodo } from './add-todo';
 import { TodoRow } from './todo-row';
 
-/** The technician's jobs: open ones first by due date, completed ones until purged. */
+/**
+ * The technician's open jobs, soonest due first. A job completed here stays (ticked) until
+ * the change is synced; then, like one completed on another device, it leaves this device,
+ * which keeps the open jobs only.
+ */
 export function TodoList() {
   const client = useAppClient();
   const todos = client.table('todoItem');
   const { rows: found, loading } = useLiveQuery(todos, { orderBy: { createdAt: 'asc' } });
   const rows = [...found].sort(byUrgency);
   const pendingRows = usePendingRows();
-  const [notice, setNotice] = useState<string>();
 
   useEffect(() => {
     // Registers the query once; every later sync pulls it again from its cursor.
     void todos.pull(OPEN_JOBS.queryId, { where: OPEN_JOBS.where });
   }, [todos]);
 
-  const completed = rows.filter((row) => row.complete).length;
-  const purgeCompleted = async () => {
-    const result = await todos.purge({ where: { complete: { eq: true } } });
-    setNotice(
-      result.status === 'purged'
-        ? `Removed ${result.purged} completed job${result.purged === 1 ? '' : 's'} from this device`
-        : `Sync first: ${result.pending} change${result.pending === 1 ? ' is' : 's are'} still waiting`,
-    );
-    // The purge forgot the cursor: pull the open jobs again so nothing open is missing.
-    if (result.status === 'purged') void todos.pull(OPEN_JOBS.queryId, { where: OPEN_JOBS.where });
-  };
-
   return (
     <section className="panel" aria-labelledby="jobs-title">
       <div className="panel-head">
         <h1 id="jobs-title">Today’s jobs</h1>
-        <button
-          type="button"
-          className="button"
-          onClick={() => void purgeCompleted()}
-          disabled={completed === 0}
-        >
-          Purge completed ({completed})
-        </button>
       </div>
       <AddTodo onAdd={(text, dueDate) => todos.insert({ text, dueDate, complete: false })} />
-      {notice && (
-        <p className="notice" role="status">
-          {notice}
-        </p>
-      )}
       {loading ? (
         <p className="empty">Loading…</p>
       ) : rows.length === 0 ? (

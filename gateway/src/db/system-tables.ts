@@ -2,6 +2,7 @@ import { CHANGE_SEQUENCE } from '@syncline/schema';
 import {
   bigint,
   customType,
+  index,
   jsonb,
   pgSequence,
   pgTable,
@@ -41,3 +42,30 @@ export const pruneHorizon = pgTable('syncline_horizon', {
   changeSeq: bigint('change_seq', { mode: 'number' }).notNull(),
   prunedAt: timestamp('pruned_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * Rows that left their owner: one record per owner change of an owned table, written by
+ * the `syncline_owner_moved` trigger (see the `syncline_track_owner` migration), at the
+ * position the row moved at. The row no longer matches its old owner's pulls, so these
+ * records are how those pulls learn to remove it (`movedOut`). Pruned with the tombstones.
+ */
+export const ownerMove = pgTable(
+  'syncline_moved_out',
+  {
+    /** The table's SQL name, e.g. `todo_item`. */
+    tableName: text('table_name').notNull(),
+    rowId: text('row_id').notNull(),
+    previousOwner: text('previous_owner').notNull(),
+    changeTxid: xid8('change_txid').notNull(),
+    changeSeq: bigint('change_seq', { mode: 'number' }).notNull(),
+    movedAt: timestamp('moved_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('syncline_moved_out_owner_change_idx').on(
+      t.tableName,
+      t.previousOwner,
+      t.changeTxid,
+      t.changeSeq,
+    ),
+  ],
+);

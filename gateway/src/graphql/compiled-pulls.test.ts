@@ -108,6 +108,42 @@ describe('compiled pulls', () => {
     await same(clientPull, { where: { dueDate: { isNull: false } } });
   });
 
+  it('answers moved-out ids on the fast path too', async () => {
+    const withMovedOut = `query($after: Cursor, $where: TodoItemWhere) {
+      pullTodoItems(after: $after, where: $where) { rows { id complete } cursor hasMore movedOut }
+    }`;
+    expect(planPull(schema, parse(withMovedOut), undefined)).not.toBeNull();
+    const open = { complete: { eq: false } };
+    const first = await same(withMovedOut, { where: open });
+    expect(first.data?.pullTodoItems?.movedOut).toEqual([]);
+    const done = `mutation { updateTodoItem(id: "t2", version: 1, patch: { complete: true }) { status } }`;
+    expect((await ask(both.plain, done)).body.data.updateTodoItem.status).toBe('APPLIED');
+
+    const pageType = schema.getType(`${tableNames('todoItem').type}Page`) as {
+      getFields(): Record<string, { resolve: (...args: unknown[]) => unknown }>;
+    };
+    const movedOutField = pageType.getFields().movedOut as {
+      resolve: (...args: unknown[]) => unknown;
+    };
+    const spy = vi.spyOn(movedOutField, 'resolve');
+    const variables = { after: first.data?.pullTodoItems?.cursor, where: open };
+    const compiled = await ask(both.compiled, withMovedOut, variables);
+    expect(spy).not.toHaveBeenCalled();
+    expect(compiled.body.data.pullTodoItems).toMatchObject({ rows: [], movedOut: ['t2'] });
+    expect(await ask(both.plain, withMovedOut, variables)).toEqual(compiled);
+    expect(spy).toHaveBeenCalledTimes(1);
+    spy.mockRestore();
+    // Aliased, before the cursor and alone on its page.
+    const aliased = await same(
+      `query($after: Cursor, $where: TodoItemWhere) {
+        pullTodoItems(after: $after, where: $where) { gone: movedOut c: cursor }
+      }`,
+      variables,
+    );
+    expect(Object.keys(aliased.data?.pullTodoItems ?? {})).toEqual(['gone', 'c']);
+    expect(aliased.data?.pullTodoItems?.gone).toEqual(['t2']);
+  });
+
   it('keeps aliases and the order of the selection', async () => {
     const body = await same(
       '{ p: pullVehicleModels(limit: 3) { more: hasMore rows { n: name id year id } c: cursor } }',

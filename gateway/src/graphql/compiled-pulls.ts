@@ -56,13 +56,17 @@ export function useCompiledPulls(): Plugin {
   };
 }
 
+type PagePart = 'rows' | 'cursor' | 'hasMore' | 'movedOut';
+const PAGE_PARTS = new Set<string>(['rows', 'cursor', 'hasMore', 'movedOut'] satisfies PagePart[]);
+const isPagePart = (name: string): name is PagePart => PAGE_PARTS.has(name);
+
 interface PullPlan {
   operation: OperationDefinitionNode;
   field: GraphQLField<unknown, unknown>;
   fieldNode: FieldNode;
   resolve: PullResolver;
-  /** The page's selections in order: response key and what it is. */
-  page: { key: string; part: 'rows' | 'cursor' | 'hasMore'; type: GraphQLLeafType | null }[];
+  /** The page's selections in order: response key, what it is, and its scalar. */
+  page: { key: string; part: PagePart; type: GraphQLLeafType | null }[];
   /** The row's selections in order: response key, field name, scalar, non-null. */
   row: { key: string; name: string; type: GraphQLLeafType; nonNull: boolean }[];
 }
@@ -97,7 +101,7 @@ export function planPull(
   let row: PullPlan['row'] | null = [];
   for (const node of plainFields(fieldNode.selectionSet) ?? []) {
     const name = node.name.value;
-    if (name !== 'rows' && name !== 'cursor' && name !== 'hasMore') return null;
+    if (!isPagePart(name)) return null;
     const type = getNamedType(pageType.getFields()[name]?.type);
     page.push({ key: node.alias?.value ?? name, part: name, type: isLeafType(type) ? type : null });
     if (name === 'rows') {
@@ -167,7 +171,9 @@ async function run(plan: PullPlan, args: ExecutionArgs) {
   });
   const page: Record<string, unknown> = {};
   for (const { key, part, type } of plan.page) {
-    page[key] = part === 'rows' ? rows : type?.serialize(result[part]);
+    if (part === 'rows') page[key] = rows;
+    else if (part === 'movedOut') page[key] = result.movedOut.map((id) => type?.serialize(id));
+    else page[key] = type?.serialize(result[part]);
   }
   return { data: { [plan.fieldNode.alias?.value ?? plan.fieldNode.name.value]: page } };
 }

@@ -39,6 +39,6 @@ export function createSchema({ tables, db, hub, limits, logger }: SchemaParts) {
     if (types.served.info.access !== 'read') addWriteFields(builder, types, apply);
   }
   addPushField(builder, shared, typesPerTable, apply, limits);
-  addSubscriptionField(builder, tables, hub);
+  addSubscriptionField(builder, tables, hub, limits);
   return builder.toSchema({ sortSchema: false });
 }

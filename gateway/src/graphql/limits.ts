@@ -18,6 +18,8 @@ export interface GatewayLimits {
   maxTokens: number;
   /** Most directives in one operation. */
   maxDirectives: number;
+  /** Most `changes` streams one user may hold open on one gateway process at once. */
+  maxStreamsPerUser: number;
 }
 
 export const DEFAULT_LIMITS: GatewayLimits = {
@@ -38,6 +40,11 @@ export const DEFAULT_LIMITS: GatewayLimits = {
   maxTokens: 2000,
   // No request of ours uses directives; `@include`/`@skip` on a few fields pass.
   maxDirectives: 20,
+  // The client holds one stream per browser; a user has a few devices and browsers, and a
+  // device that lost its network reconnects before the gateway notices its old stream is
+  // dead (a half-open connection holds its place until a write to it fails). Twenty covers
+  // that with room to spare, and bounds what one stolen token can hold open.
+  maxStreamsPerUser: 20,
 };
 
 /** Longest opId or row id, in characters. */

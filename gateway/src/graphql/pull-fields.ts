@@ -16,10 +16,15 @@ export interface PullArgs {
   where?: unknown;
 }
 
-export type PullResolver = (
-  args: PullArgs,
-  context: GatewayContext,
-) => Promise<{ rows: Row[]; cursor: string; hasMore: boolean }>;
+/** What a pull answers before its fields are selected: `<Table>Page`. */
+export interface PullPageValue {
+  rows: Row[];
+  cursor: string;
+  hasMore: boolean;
+  movedOut: string[];
+}
+
+export type PullResolver = (args: PullArgs, context: GatewayContext) => Promise<PullPageValue>;
 
 /** Where a pull field keeps its resolver in its GraphQL extensions, for the compiled path. */
 export const PULL_RESOLVER = 'synclinePull';
@@ -34,15 +39,18 @@ export function addPullFields(builder: Builder, types: TableTypes, db: Db, limit
     if (limit > limits.pullMax)
       throw limitExceeded('limit', `at most ${limits.pullMax} rows a page, got ${limit}`);
     let after = null;
+    let firstPullEnd = null;
     if (args.after != null) {
       const decoded = decodeCursor(served.info.name, args.after);
       if (!decoded.ok) throw badInput('after', decoded.reason);
       after = decoded.position;
+      firstPullEnd = decoded.firstPullEnd ?? null;
     }
     const result = await pullChanges(db, {
       served,
       userId: context.userId,
       after,
+      firstPullEnd,
       limit,
       where: args.where ? filterSql(types, args.where as Where) : undefined,
     });
@@ -50,13 +58,13 @@ export function addPullFields(builder: Builder, types: TableTypes, db: Db, limit
       const message = `after: the cursor is older than the tombstone horizon of ${served.info.name}; pull again from the start`;
       throw syncError('CURSOR_EXPIRED', message, 'after');
     }
-    const cursor = encodeCursor(served.info.name, result.position ?? START);
-    return { rows: result.rows, cursor, hasMore: result.hasMore };
+    const cursor = encodeCursor(served.info.name, result.position ?? START, result.firstPullEnd);
+    return { rows: result.rows, cursor, hasMore: result.hasMore, movedOut: result.movedOut };
   };
   builder.queryField(names.pull, (t) =>
     t.field({
       type: page,
-      description: `The ${served.info.name} rows changed after \`after\`, tombstones included, in change order.`,
+      description: `The ${served.info.name} rows changed after \`after\`, tombstones included, in change order, and the ids of those that left this query (\`movedOut\`).`,
       args: {
         after: t.arg({
           type: 'Cursor',

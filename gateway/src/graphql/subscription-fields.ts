@@ -1,16 +1,23 @@
-import { filter, pipe } from 'graphql-yoga';
+import type { YogaInitialContext } from 'graphql-yoga';
 import type { ChangeHub } from '../sync/change-hub';
 import type { ChangeNotice } from '../sync/changes';
 import type { ServedTable } from '../sync/tables';
 import type { Builder } from './builder';
 import { badInput } from './errors';
+import type { GatewayLimits } from './limits';
+import { StreamSlots } from './stream-slots';
 
-/** `changes(tables)`: hints to pull, sent after commits; never row data. */
+/**
+ * `changes(tables)`: hints to pull, sent after commits; never row data. Each user may hold
+ * `limits.maxStreamsPerUser` streams open on this gateway; one more is refused.
+ */
 export function addSubscriptionField(
   builder: Builder,
   tables: readonly ServedTable[],
   hub: ChangeHub,
+  limits: Pick<GatewayLimits, 'maxStreamsPerUser'>,
 ) {
+  const slots = new StreamSlots(limits.maxStreamsPerUser);
   const pullable = new Map(
     tables
       .filter((served) => served.info.access !== 'write')
@@ -37,15 +44,25 @@ export function addSubscriptionField(
           }
         }
         const wanted = new Set(args.tables ?? pullable.keys());
-        await hub.start();
-        return pipe(
-          hub.subscribe(),
-          filter((change: ChangeNotice) => {
-            if (!wanted.has(change.table)) return false;
-            // Owned tables: only the owner hears that their rows changed.
-            return change.owner === null || change.owner === context.userId;
-          }),
+        const release = slots.take(context.userId);
+        try {
+          await hub.start();
+        } catch (error) {
+          release();
+          throw error;
+        }
+        // Owned tables: only the owner hears that their rows changed. The stream's end,
+        // however it comes, gives its place back.
+        const hints = hub.subscribe(
+          (change) =>
+            wanted.has(change.table) && (change.owner === null || change.owner === context.userId),
+          release,
         );
+        // A client gone before its stream was ever read: its stream will never be cancelled.
+        const { request } = context as Partial<YogaInitialContext>;
+        if (request?.signal.aborted) hints.end();
+        else request?.signal.addEventListener('abort', () => hints.end(), { once: true });
+        return hints;
       },
       resolve: (change) => change,
     }),

@@ -2,6 +2,7 @@ import type { Row, WriteOutcome } from '../sync/outcomes';
 import { publicColumnKeys, type ServedTable } from '../sync/tables';
 import type { Builder, SynclineSchemaTypes } from './builder';
 import { columnType } from './column-types';
+import type { PullPageValue } from './pull-fields';
 import type { SharedTypes } from './shared-types';
 
 const systemFieldDescriptions: Record<string, string> = {
@@ -42,23 +43,27 @@ export function addTableTypes(builder: Builder, shared: SharedTypes, served: Ser
       ),
   });
 
-  const page = builder
-    .objectRef<{ rows: Row[]; cursor: string; hasMore: boolean }>(`${type}Page`)
-    .implement({
-      description: `One page of ${name} changes, in change order.`,
-      fields: (t) => ({
-        rows: t.field({ type: [row], resolve: (parent) => parent.rows }),
-        cursor: t.field({
-          type: 'Cursor',
-          description: 'Pass it back as `after` for the next page or the next pull.',
-          resolve: (parent) => parent.cursor,
-        }),
-        hasMore: t.boolean({
-          description: 'Another page is ready now.',
-          resolve: (parent) => parent.hasMore,
-        }),
+  const page = builder.objectRef<PullPageValue>(`${type}Page`).implement({
+    description: `One page of ${name} changes, in change order.`,
+    fields: (t) => ({
+      rows: t.field({ type: [row], resolve: (parent) => parent.rows }),
+      cursor: t.field({
+        type: 'Cursor',
+        description: 'Pass it back as `after` for the next page or the next pull.',
+        resolve: (parent) => parent.cursor,
       }),
-    });
+      hasMore: t.boolean({
+        description: 'Another page is ready now.',
+        resolve: (parent) => parent.hasMore,
+      }),
+      movedOut: t.idList({
+        description: served.ownerColumn
+          ? 'Ids of rows changed after `after` that this query no longer covers: they no longer match `where`, or belong to another user now. Apply them before `rows`: remove them from what this query holds. Empty on a first pull.'
+          : 'Ids of rows changed after `after` that no longer match `where`. Apply them before `rows`: remove them from what this query holds. Empty on a first pull, and without `where`.',
+        resolve: (parent) => parent.movedOut,
+      }),
+    }),
+  });
 
   const outcome = builder.objectRef<WriteOutcome>(`${type}Outcome`).implement({
     fields: (t) => ({

@@ -1,16 +1,24 @@
 import { sql } from 'drizzle-orm';
-import { createPubSub } from 'graphql-yoga';
 import { type Db, rowsOf, type SyncDatabase } from '../db/database';
 import { CHANGES_CHANNEL, type ChangeNotice } from './changes';
 import { type ChangePosition, encodeCursor, START } from './cursor';
+import { DEFAULT_HINT_WINDOW_MS, HintCoalescer } from './hint-coalescer';
+import { HintFanOut } from './hint-fan-out';
+import { HintQueue } from './hint-queue';
 import type { ServedTable } from './tables';
 
 /**
  * Hears every committed change of every gateway process on the database (LISTEN/NOTIFY)
- * and hands the notices to this process's subscribers.
+ * and hands the notices to this process's subscribers, at most one per (table, owner) per
+ * `hintWindowMs` under a burst of writes (see HintCoalescer). Coalescing here, once,
+ * before the fan-out, spares every subscriber's stream the hints it would drop anyway; each
+ * subscriber then takes only what it wants, with a plain call (see HintQueue), a slice of
+ * streams per turn of the event loop (see HintFanOut).
  */
 export class ChangeHub {
-  private readonly pubSub = createPubSub<{ change: [ChangeNotice] }>();
+  private readonly subscribers = new Set<HintQueue>();
+  private readonly fanOut = new HintFanOut(() => this.subscribers);
+  private readonly coalescer: HintCoalescer;
   private listening: Promise<() => Promise<void>> | undefined;
 
   /** `tables` get a catch-up hint each time the LISTEN connection comes back. */
@@ -18,7 +26,10 @@ export class ChangeHub {
     private readonly database: SyncDatabase,
     private readonly onError: (error: unknown) => void,
     private readonly tables: readonly ServedTable[] = [],
-  ) {}
+    hintWindowMs = DEFAULT_HINT_WINDOW_MS,
+  ) {
+    this.coalescer = new HintCoalescer(hintWindowMs, (notice) => this.fanOut.deliver(notice));
+  }
 
   /** Starts listening (once); resolves when notices are being heard. */
   start(): Promise<unknown> {
@@ -38,21 +49,36 @@ export class ChangeHub {
     return listening;
   }
 
-  /** Every notice from now on; call `start()` first to be sure none is missed. */
-  subscribe(): AsyncIterable<ChangeNotice> {
-    return this.pubSub.subscribe('change');
+  /**
+   * Every hint from now on that `wants` takes; call `start()` first to be sure none is
+   * missed. It ends when its reader returns it or the hub stops, and then calls `onEnd`.
+   */
+  subscribe(
+    wants: (notice: ChangeNotice) => boolean = () => true,
+    onEnd: () => void = () => {},
+  ): HintQueue {
+    const subscriber = new HintQueue(wants, () => {
+      this.subscribers.delete(subscriber);
+      onEnd();
+    });
+    this.subscribers.add(subscriber);
+    return subscriber;
   }
 
+  /** Stops listening and ends every subscription (their streams complete). */
   async stop(): Promise<void> {
     const listening = this.listening;
     this.listening = undefined;
+    this.coalescer.clear();
+    this.fanOut.clear();
+    for (const subscriber of this.subscribers) subscriber.end();
     const unlisten = await listening?.catch(() => undefined);
     await unlisten?.();
   }
 
   private receive(payload: string): void {
     try {
-      this.pubSub.publish('change', JSON.parse(payload) as ChangeNotice);
+      this.coalescer.offer(JSON.parse(payload) as ChangeNotice);
     } catch (error) {
       this.onError(error);
     }
@@ -71,7 +97,7 @@ export class ChangeHub {
         this.onError(error);
         return START;
       });
-      this.pubSub.publish('change', { table, cursor: encodeCursor(table, position), owner: null });
+      this.coalescer.offer({ table, cursor: encodeCursor(table, position), owner: null });
     }
   }
 }

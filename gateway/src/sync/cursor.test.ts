@@ -10,6 +10,16 @@ describe('cursor', () => {
     expect(decodeCursor('todoItem', cursor)).toEqual({ ok: true, position });
   });
 
+  it('round-trips the end of a first pull in progress', () => {
+    const position = { txid: 7n, seq: 42n };
+    const firstPullEnd = { txid: 9n, seq: 1n };
+    const cursor = encodeCursor('todoItem', position, firstPullEnd);
+    expect(decodeCursor('todoItem', cursor)).toEqual({ ok: true, position, firstPullEnd });
+    const plain = decodeCursor('todoItem', encodeCursor('todoItem', position));
+    expect(plain).toEqual({ ok: true, position });
+    expect('firstPullEnd' in plain).toBe(false);
+  });
+
   it('refuses cursors of another table, and anything it did not make', () => {
     const cursor = encodeCursor('vehicleModel', { txid: 1n, seq: 1n });
     expect(decodeCursor('todoItem', cursor)).toEqual({
@@ -25,6 +35,9 @@ describe('cursor', () => {
       forged('c2:todoItem:1:1'),
       forged('c1:todoItem:-1:1'),
       forged('c1:todoItem:1:1:1'),
+      forged('c1:todoItem:1:1:1:1:1'),
+      forged('c1:todoItem:1:1:x:1'),
+      forged('c1:todoItem:1:1:18446744073709551616:1'),
       forged("c1:todoItem:1';--:1"),
       forged('c1:todoItem:18446744073709551616:1'),
       forged('c1:todoItem:1:9223372036854775808'),

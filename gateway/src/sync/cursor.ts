@@ -10,33 +10,50 @@ export const START: ChangePosition = { txid: 0n, seq: 0n };
 
 const PREFIX = 'c1';
 
-/** Cursors are opaque to clients: base64url of `c1:<table>:<txid>:<seq>`. */
-export function encodeCursor(table: string, position: ChangePosition): Cursor {
-  const text = `${PREFIX}:${table}:${position.txid}:${position.seq}`;
+/**
+ * Cursors are opaque to clients: base64url of `c1:<table>:<txid>:<seq>`. A cursor in the
+ * middle of a first pull of a filtered query or an owned table also carries the position
+ * that first pull will end at: `c1:<table>:<txid>:<seq>:<end txid>:<end seq>` (see pull.ts).
+ */
+export function encodeCursor(
+  table: string,
+  position: ChangePosition,
+  firstPullEnd?: ChangePosition,
+): Cursor {
+  const end = firstPullEnd ? `:${firstPullEnd.txid}:${firstPullEnd.seq}` : '';
+  const text = `${PREFIX}:${table}:${position.txid}:${position.seq}${end}`;
   return Buffer.from(text, 'utf8').toString('base64url') as Cursor;
 }
 
-export type DecodedCursor = { ok: true; position: ChangePosition } | { ok: false; reason: string };
+export type DecodedCursor =
+  | { ok: true; position: ChangePosition; firstPullEnd?: ChangePosition }
+  | { ok: false; reason: string };
 
 /** Decodes a cursor that must belong to `table`; says why when it is not one. */
 export function decodeCursor(table: string, cursor: string): DecodedCursor {
-  if (cursor.length > 200 || !/^[A-Za-z0-9_-]+$/.test(cursor)) {
-    return { ok: false, reason: 'is not a cursor returned by this gateway' };
-  }
+  const refused = { ok: false, reason: 'is not a cursor returned by this gateway' } as const;
+  if (cursor.length > 200 || !/^[A-Za-z0-9_-]+$/.test(cursor)) return refused;
   const parts = Buffer.from(cursor, 'base64url').toString('utf8').split(':');
-  const [prefix, cursorTable, txid, seq] = parts;
-  if (parts.length !== 4 || prefix !== PREFIX || !isDigits(txid) || !isDigits(seq)) {
-    return { ok: false, reason: 'is not a cursor returned by this gateway' };
-  }
+  const [prefix, cursorTable, ...numbers] = parts;
+  if (prefix !== PREFIX || (numbers.length !== 2 && numbers.length !== 4)) return refused;
+  const position = positionFrom(numbers[0], numbers[1]);
+  const firstPullEnd = numbers.length === 4 ? positionFrom(numbers[2], numbers[3]) : undefined;
+  if (!position || (numbers.length === 4 && !firstPullEnd)) return refused;
   if (cursorTable !== table) {
     return { ok: false, reason: `is a cursor of table ${cursorTable}, not ${table}` };
   }
+  return firstPullEnd ? { ok: true, position, firstPullEnd } : { ok: true, position };
+}
+
+/** A position from a cursor's digits; undefined when they are not one. */
+function positionFrom(
+  txid: string | undefined,
+  seq: string | undefined,
+): ChangePosition | undefined {
+  if (!isDigits(txid) || !isDigits(seq)) return undefined;
   const position = { txid: BigInt(txid), seq: BigInt(seq) };
   // Positions come from xid8 (unsigned 64-bit) and a bigint sequence: nothing larger exists.
-  if (position.txid > MAX_TXID || position.seq > MAX_SEQ) {
-    return { ok: false, reason: 'is not a cursor returned by this gateway' };
-  }
-  return { ok: true, position };
+  return position.txid > MAX_TXID || position.seq > MAX_SEQ ? undefined : position;
 }
 
 const MAX_TXID = 2n ** 64n - 1n;

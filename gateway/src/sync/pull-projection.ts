@@ -13,12 +13,21 @@ import { publicColumnKeys, type ServedTable } from './tables';
 export interface PullProjection {
   /** The select list: public columns under their keys, then the change position. */
   columns: SQL;
+  /**
+   * The same select list for a row known only by its id (a moved-out record): the id, nulls
+   * for the other columns, then the change position.
+   */
+  idOnly(id: SQL, changeTxid: SQL | PgColumn, changeSeq: SQL | PgColumn): SQL;
+  /** Change order over a statement's output (a union of branches that select `columns`). */
+  orderBy: SQL;
   toRow(raw: Record<string, unknown>): Row;
   positionOf(raw: Record<string, unknown>): ChangePosition;
 }
 
 const TXID = '__syncline_txid';
 const SEQ = '__syncline_seq';
+/** What an item of a pull is, when it can be more than a row: see `PullShape` in pull-statement.ts. */
+export const COVERED = '__syncline_covered';
 const ISO_8601 = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 
 const projections = new WeakMap<ServedTable, PullProjection>();
@@ -36,15 +45,18 @@ export function pullProjection(served: ServedTable): PullProjection {
     return sql`${isTimestamp(column) ? isoText(column) : column} as ${sql.identifier(key)}`;
   });
   const { changeTxid, changeSeq } = served.system;
+  const position = (txid: SQL | PgColumn, seq: SQL | PgColumn) => [
+    sql`${txid}::text as ${sql.identifier(TXID)}`,
+    sql`${seq}::text as ${sql.identifier(SEQ)}`,
+  ];
   const projection: PullProjection = {
-    columns: sql.join(
-      [
-        ...columns,
-        sql`${changeTxid}::text as ${sql.identifier(TXID)}`,
-        sql`${changeSeq}::text as ${sql.identifier(SEQ)}`,
-      ],
-      sql`, `,
-    ),
+    columns: sql.join([...columns, ...position(changeTxid, changeSeq)], sql`, `),
+    idOnly: (id, txid, seq) =>
+      sql.join(
+        [...keys.map((key) => (key === 'id' ? sql`${id}` : sql`null`)), ...position(txid, seq)],
+        sql`, `,
+      ),
+    orderBy: sql`${sql.identifier(TXID)}::xid8, ${sql.identifier(SEQ)}::bigint`,
     toRow(raw) {
       const row: Row = {};
       for (let index = 0; index < keys.length; index++) {

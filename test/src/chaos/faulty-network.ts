@@ -32,6 +32,8 @@ export interface NetworkCounts {
   answersLost: number;
   /** Requests that found no gateway up, or whose gateway went away meanwhile. */
   refused: number;
+  /** Change streams opened (the live connections of devices that sync by themselves). */
+  streams: number;
   reloadsMidPush: number;
 }
 
@@ -47,6 +49,7 @@ export class FaultyNetwork {
     requestsLost: 0,
     answersLost: 0,
     refused: 0,
+    streams: 0,
     reloadsMidPush: 0,
   };
 
@@ -93,6 +96,15 @@ export class FaultyNetwork {
       const origin = random.pick(pool);
       const url = new URL(String(input instanceof Request ? input.url : input));
       const target = `${origin}${url.pathname}${url.search}`;
+      if (typeof init?.body === 'string' && init.body.includes('subscription SynclineChanges')) {
+        // A change stream: its answer never ends, so it goes through as it comes. It breaks
+        // when its gateway goes away, as any connection would.
+        this.counts.streams++;
+        return fetch(target, init).catch((error: unknown) => {
+          this.counts.refused++;
+          throw new TypeError(`fetch failed: ${String((error as Error).cause ?? error)}`);
+        });
+      }
       const isPush = typeof init?.body === 'string' && init.body.includes('SynclinePush');
       const sending = this.#send(target, init);
       if (this.faulty && isPush && peer.reloadsDuringPush()) {

@@ -258,7 +258,7 @@ function summarise(options: ChaosOptions, figures: RunFigures, findings: Finding
   const { counts } = network;
   return [
     `chaos seed ${options.seed} on ${options.database}: ${options.clients} clients, ${options.seconds} s, ${options.gateways} gateways`,
-    `${n(sum((device) => device.counts.changes))} changes, ${n(sum((device) => device.counts.syncs))} syncs, ${n(counts.requests)} requests`,
+    `${n(sum((device) => device.counts.changes))} changes, ${n(sum((device) => device.counts.syncs))} syncs, ${n(counts.requests)} requests, ${n(counts.streams)} change streams`,
     `faults: ${n(counts.requestsLost)} requests lost, ${n(counts.answersLost)} answers lost, ${n(counts.refused)} refused, ${n(sum((device) => device.counts.reloads))} reloads (${n(counts.reloadsMidPush)} mid-push), ${faults.kills} kill -9, ${faults.sigterms.length} SIGTERM${faults.sigterms.length ? ` (exit ${exits}, slowest ${(slowest / 1000).toFixed(1)} s)` : ''}, ${faults.restarts.length} database restarts`,
     `converged in ${(converged.ms / 1000).toFixed(1)} s (${converged.rounds} rounds)`,
     `divergent ${findings.divergent.length}, regressions ${findings.regressions.length}, lost ${findings.lost.length}, doubled ${findings.doubled.length}, stuck ${findings.stuck.length}, crashes ${findings.crashes.length}`,

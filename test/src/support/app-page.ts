@@ -37,6 +37,18 @@ export function appPage(page: Page) {
     async status(expected: 'Online' | 'Offline') {
       await page.getByTestId('sync-status').filter({ hasText: expected }).waitFor();
     },
+    /** The bar says the device hears others' changes as they happen. */
+    async live() {
+      await page.locator('[data-testid=live][data-live=true]').waitFor();
+    },
+    async notLive() {
+      await page.locator('[data-testid=live][data-live=false]').waitFor();
+    },
+    async complete(text: string) {
+      // A controlled checkbox follows the stored row a moment after the click.
+      await page.getByLabel(`Done: ${text}`).click();
+      await page.locator(`input[aria-label="Done: ${text}"]:checked`).waitFor();
+    },
     waitForPending,
     async pendingCount(): Promise<number> {
       return Number(await pending.getAttribute('data-count'));

@@ -35,6 +35,13 @@ function testAuthenticate(request: Request): string {
   return request.headers.get(TEST_USER_HEADER) ?? bearer ?? 'alice';
 }
 
+/**
+ * Change streams' heartbeat in test gateways. In process (`yoga.fetch`), cancelling a
+ * stream's reader takes effect only when its next bytes arrive (@whatwg-node's stream is a
+ * Node stream underneath), so a quiet stream closes within one heartbeat: keep it short.
+ */
+export const TEST_HEARTBEAT_MS = 300;
+
 /** An in-process gateway over the example model, with a small GraphQL client around `yoga.fetch`. */
 export async function startGateway(database: SyncDatabase, options: Partial<GatewayOptions> = {}) {
   await seedExampleData(database.db);
@@ -42,6 +49,7 @@ export async function startGateway(database: SyncDatabase, options: Partial<Gate
     tables: exampleTables,
     database,
     authenticate: testAuthenticate,
+    heartbeatMs: TEST_HEARTBEAT_MS,
     ...options,
   });
 

@@ -46,6 +46,8 @@ export interface Page {
   rows: Record<string, unknown>[];
   cursor: string;
   hasMore: boolean;
+  /** Ids of rows that left the query since `after`. */
+  movedOut: string[];
 }
 
 /** One page of `pull<Table>s`. */
@@ -57,7 +59,9 @@ export async function pullPage(
   user = 'alice',
 ) {
   const query = `query Pull($after: Cursor, $limit: Int, $where: ${whereType(field)}) {
-    ${field}(after: $after, limit: $limit, where: $where) { rows { ${fields} } cursor hasMore }
+    ${field}(after: $after, limit: $limit, where: $where) {
+      rows { ${fields} } cursor hasMore movedOut
+    }
   }`;
   const result = await gateway.data<Record<string, Page>>(query, variables, user);
   return result[field] as Page;
@@ -67,7 +71,7 @@ function whereType(field: string) {
   return `${field.replace(/^pull/, '').replace(/s$/, '')}Where`;
 }
 
-/** Pulls every page after `after`; returns all rows and the last cursor. */
+/** Pulls every page after `after`; returns all rows, all moved-out ids and the last cursor. */
 export async function pullAll(
   gateway: TestGateway,
   field: string,
@@ -75,6 +79,7 @@ export async function pullAll(
   options: { limit?: number; where?: object; fields?: string; user?: string } = {},
 ) {
   const rows: Record<string, unknown>[] = [];
+  const movedOut: string[] = [];
   let cursor = after;
   for (;;) {
     const variables = {
@@ -84,7 +89,8 @@ export async function pullAll(
     };
     const page = await pullPage(gateway, field, variables, options.fields, options.user);
     rows.push(...page.rows);
+    movedOut.push(...page.movedOut);
     cursor = page.cursor;
-    if (!page.hasMore) return { rows, cursor };
+    if (!page.hasMore) return { rows, movedOut, cursor };
   }
 }
