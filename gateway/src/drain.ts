@@ -46,9 +46,10 @@ export function createDrainer(server: Server): Drainer {
       for (const response of active) release(response);
       server.closeIdleConnections();
       // A stream whose headers were not out yet, or that a kept-alive connection opened
-      // after this began, ends too.
+      // after this began, ends too; so does a connection that went idle without a request.
       const ending = setInterval(() => {
         for (const response of active) if (isStream(response)) release(response);
+        server.closeIdleConnections();
       }, 100);
       let cut = 0;
       const deadline = setTimeout(() => {
