@@ -1,8 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { type JwtAuthOptions, MIN_SECRET_LENGTH } from './auth/jwt-auth';
+import { DEFAULT_POOL_SIZE } from './db/database';
 import type { GatewayLimits } from './graphql/limits';
 import { DEFAULT_LIMITS } from './graphql/limits';
 import { DEFAULT_HEARTBEAT_MS } from './plugins/use-heartbeats';
+import type { RateLimits } from './plugins/use-rate-limits';
 
 /** The server's configuration, read from the environment; see README, "Configuration". */
 export interface ServerConfig {
@@ -22,6 +24,16 @@ export interface ServerConfig {
   /** Origins that may call from a browser (CORS); by default none in production, any otherwise. */
   corsOrigins: string[] | '*';
   logLevel: string;
+  /** `json` lines (production), or `pretty` ones for people (development). */
+  logFormat: LogFormat;
+  /** `/metrics`: off, open to whoever reaches it, or behind a bearer token. */
+  metrics: boolean | { token: string };
+  /** Requests and change streams a minute per user (0: no limit). */
+  rateLimits: RateLimits;
+  /** Proxies in front of the gateway, whose X-Forwarded-For tells the client's address. */
+  trustProxy: number;
+  /** Connections the pool may open to a Postgres server (one more listens for changes). */
+  poolSize: number;
   /** The web app served at `/`; `appDirSet` says whether it was asked for explicitly. */
   appDir: string;
   appDirSet: boolean;
@@ -29,7 +41,19 @@ export interface ServerConfig {
   auth: JwtAuthOptions | undefined;
 }
 
+export type LogFormat = 'json' | 'pretty';
+
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The server's rate limits per user and per minute: well above what a user's devices send
+ * (the client syncs every 30 s, after writes and on change hints; `pnpm chaos` has three busy
+ * devices a user), low enough that one token cannot flood a gateway. See docs/deployment.md.
+ */
+export const DEFAULT_RATE_LIMITS: RateLimits = { requestsPerMinute: 6000, streamsPerMinute: 300 };
+
+/** The shortest metrics token: a guessable one would be no protection. */
+export const MIN_METRICS_TOKEN_LENGTH = 16;
 
 /** The demo app's build, served at `/` when it exists. */
 export const DEMO_APP_DIR = fileURLToPath(new URL('../../demo/dist', import.meta.url));
@@ -81,10 +105,67 @@ export function readConfig(env: NodeJS.ProcessEnv): ServerConfig {
     introspection: flag('SYNCLINE_INTROSPECTION', !production),
     corsOrigins: readCorsOrigins(env.SYNCLINE_CORS_ORIGINS, production),
     logLevel: env.LOG_LEVEL || 'info',
+    logFormat: readLogFormat(env.LOG_FORMAT, production),
+    metrics: readMetrics(env.SYNCLINE_METRICS, env.SYNCLINE_METRICS_TOKEN),
+    rateLimits: {
+      requestsPerMinute: rateLimit(
+        env,
+        'SYNCLINE_RATE_LIMIT_REQUESTS',
+        DEFAULT_RATE_LIMITS.requestsPerMinute,
+      ),
+      streamsPerMinute: rateLimit(
+        env,
+        'SYNCLINE_RATE_LIMIT_STREAMS',
+        DEFAULT_RATE_LIMITS.streamsPerMinute,
+      ),
+    },
+    trustProxy: number('SYNCLINE_TRUST_PROXY', 0, 0),
+    poolSize: number('SYNCLINE_DB_POOL_SIZE', DEFAULT_POOL_SIZE),
     appDir: env.SYNCLINE_APP_DIR || DEMO_APP_DIR,
     appDirSet: Boolean(env.SYNCLINE_APP_DIR),
     auth: readAuth(env),
   };
+}
+
+/** LOG_FORMAT: `json` or `pretty`; by default JSON in production, pretty lines elsewhere. */
+function readLogFormat(raw: string | undefined, production: boolean): LogFormat {
+  if (raw === undefined || raw === '') return production ? 'json' : 'pretty';
+  if (raw !== 'json' && raw !== 'pretty') {
+    throw new ConfigError(`LOG_FORMAT must be json or pretty, got "${raw}"`);
+  }
+  return raw;
+}
+
+/** SYNCLINE_METRICS (`off`, the default, or `on`) and SYNCLINE_METRICS_TOKEN (implies `on`). */
+function readMetrics(raw: string | undefined, token: string | undefined): ServerConfig['metrics'] {
+  const mode = raw || (token ? 'on' : 'off');
+  if (mode !== 'on' && mode !== 'off') {
+    throw new ConfigError(`SYNCLINE_METRICS must be on or off, got "${raw}"`);
+  }
+  if (!token) return mode === 'on';
+  if (mode === 'off') {
+    throw new ConfigError('SYNCLINE_METRICS is off but SYNCLINE_METRICS_TOKEN is set; unset one');
+  }
+  if (token.length < MIN_METRICS_TOKEN_LENGTH) {
+    throw new ConfigError(
+      `SYNCLINE_METRICS_TOKEN must be at least ${MIN_METRICS_TOKEN_LENGTH} characters`,
+    );
+  }
+  return { token };
+}
+
+/** A budget a minute: a whole number, `0` or `off` for no limit. */
+function rateLimit(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'off') return 0;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) {
+    throw new ConfigError(
+      `${name} must be a whole number of requests a minute, 0 or off, got "${raw}"`,
+    );
+  }
+  return value;
 }
 
 /** SYNCLINE_HEARTBEAT_SECONDS: an hour at most (proxies drop streams quiet for a minute or so). */

@@ -8,11 +8,15 @@ import type { GatewayContext } from './graphql/builder';
 import { useCompiledPulls } from './graphql/compiled-pulls';
 import { createSchema } from './graphql/create-schema';
 import { DEFAULT_LIMITS, type GatewayLimits } from './graphql/limits';
+import { GatewayMetrics } from './metrics/gateway-metrics';
+import { RequestTracker } from './plugins/request-tracker';
 import { useDatabaseReadiness } from './plugins/use-database-readiness';
 import { useErrorCodes } from './plugins/use-error-codes';
 import { corsPolicy, useHardening } from './plugins/use-hardening';
 import { DEFAULT_HEARTBEAT_MS, useHeartbeats } from './plugins/use-heartbeats';
 import { useInputGuards } from './plugins/use-input-guards';
+import { useMetrics } from './plugins/use-metrics';
+import { type RateLimits, useRateLimits } from './plugins/use-rate-limits';
 import { useRequestSizeLimit } from './plugins/use-request-size-limit';
 import { ChangeHub } from './sync/change-hub';
 import { publicColumnKeys, type ServedTable, serveTables } from './sync/tables';
@@ -38,6 +42,18 @@ export interface GatewayOptions {
    * many ms, the first at once and the last with the newest position (default 25; 0: every one).
    */
   hintWindowMs?: number;
+  /**
+   * Serve Prometheus metrics at `/metrics` (default false). With `{ token }`, a scrape must
+   * send `Authorization: Bearer <token>`. See docs/deployment.md.
+   */
+  metrics?: boolean | { token: string };
+  /** Requests and change streams a minute per user; absent or 0: no limit (the default). */
+  rateLimits?: Partial<RateLimits>;
+  /**
+   * How many proxies stand in front of the gateway (default 0): the client address that
+   * unauthenticated requests are limited by is read this far from the end of X-Forwarded-For.
+   */
+  trustProxy?: number;
 }
 
 export const GRAPHQL_ENDPOINT = '/graphql';
@@ -54,9 +70,26 @@ export function createGateway(options: GatewayOptions) {
     tables,
     options.hintWindowMs,
   );
-  const schema = createSchema({ tables, db: options.database.db, hub, limits, logger });
-  const authenticate = options.authenticate ?? (() => ANONYMOUS_USER);
+  const requests = new RequestTracker(logger);
+  // Each line logged while a request runs carries its id.
+  const requestLog = {
+    warn: ((...args: Parameters<Logger['warn']>) => requests.log().warn(...args)) as Logger['warn'],
+  };
+  const metrics = options.metrics
+    ? new GatewayMetrics({ database: options.database, openStreams: () => hub.subscriberCount })
+    : undefined;
+  const schema = createSchema({
+    tables,
+    db: options.database.db,
+    hub,
+    limits,
+    logger: requestLog,
+    ...(metrics ? { observe: metrics } : {}),
+  });
+  const identify = identifyOnce(options.authenticate ?? (() => ANONYMOUS_USER));
   const firstPullable = tables.find((served) => served.info.access !== 'write');
+  const rateLimits = { requestsPerMinute: 0, streamsPerMinute: 0, ...options.rateLimits };
+  const limited = rateLimits.requestsPerMinute > 0 || rateLimits.streamsPerMinute > 0;
 
   return createYoga<Record<string, unknown>, GatewayContext>({
     schema,
@@ -74,17 +107,46 @@ export function createGateway(options: GatewayOptions) {
           },
     cors: corsPolicy(options.corsOrigins ?? []),
     renderGraphiQL,
-    context: async ({ request }) => ({ userId: await authenticate(request) }),
+    // Nothing here takes files; multipart requests are refused before parsing (useHardening).
+    multipart: false,
+    context: async ({ request }) => ({ userId: await identify(request) }),
     maskedErrors: {
       // Never in development mode: an unexpected error must not leak SQL or stacks anywhere.
       maskError: (error, message) => {
         const masked = maskError(error, message, false);
-        if (masked !== error) logger.error({ err: error }, 'unexpected error');
+        if (masked !== error) requests.log().error({ err: error }, 'unexpected error');
         return masked;
       },
     },
     plugins: [
+      requests.plugin(GRAPHQL_ENDPOINT),
       useDatabaseReadiness(options.database.db),
+      ...(metrics
+        ? [
+            useMetrics({
+              metrics,
+              requests,
+              graphqlEndpoint: GRAPHQL_ENDPOINT,
+              token: typeof options.metrics === 'object' ? options.metrics.token : undefined,
+              pullFields: new Map(
+                tables
+                  .filter((served) => served.info.access !== 'write')
+                  .map((served) => [served.names.pull, served.info.name]),
+              ),
+            }),
+          ]
+        : []),
+      ...(limited
+        ? [
+            useRateLimits({
+              limits: rateLimits,
+              identify,
+              anonymousUser: ANONYMOUS_USER,
+              trustProxy: options.trustProxy ?? 0,
+              ...(metrics ? { onLimited: (budget) => metrics.rateLimited(budget) } : {}),
+            }),
+          ]
+        : []),
       useHardening({ limits, introspection: options.introspection ?? true }),
       useRequestSizeLimit(limits.maxBodyBytes),
       useInputGuards(),
@@ -98,6 +160,24 @@ export function createGateway(options: GatewayOptions) {
 }
 
 export type Gateway = ReturnType<typeof createGateway>;
+
+/**
+ * `authenticate`, run once per request however often it is asked: the rate limits need the
+ * user before the body is read, the context needs it again after validation.
+ */
+function identifyOnce(authenticate: NonNullable<GatewayOptions['authenticate']>) {
+  const users = new WeakMap<Request, Promise<string>>();
+  return (request: Request): Promise<string> => {
+    let user = users.get(request);
+    if (!user) {
+      user = Promise.resolve().then(() => authenticate(request));
+      // Whoever asks gets the rejection; nobody asking is not an unhandled one.
+      user.catch(() => {});
+      users.set(request, user);
+    }
+    return user;
+  };
+}
 
 function exampleQuery(served: ServedTable) {
   return `# Pull the rows changed after a cursor (none: from the start).

@@ -3,9 +3,13 @@ import { createServer, type Server } from 'node:http';
 import sirv from 'sirv';
 import { type Gateway, GRAPHQL_ENDPOINT } from './create-gateway';
 import { READY_ENDPOINT } from './plugins/use-database-readiness';
+import { METRICS_ENDPOINT } from './plugins/use-metrics';
 
 export interface HttpServerOptions {
-  /** A built web app (index.html and its assets) to serve at `/`; GraphQL stays at /graphql. */
+  /**
+   * A built web app (index.html and its assets) to serve at `/`; GraphQL stays at /graphql,
+   * and `/health`, `/ready` and `/metrics` go to the gateway too.
+   */
   appDir?: string | undefined;
 }
 
@@ -46,7 +50,9 @@ export function createHttpServer(gateway: Gateway, options: HttpServerOptions = 
       path.startsWith(`${GRAPHQL_ENDPOINT}?`) ||
       path.startsWith(`${GRAPHQL_ENDPOINT}/`) ||
       path.startsWith('/health') ||
-      path.startsWith(READY_ENDPOINT);
+      path.startsWith(READY_ENDPOINT) ||
+      path === METRICS_ENDPOINT ||
+      path.startsWith(`${METRICS_ENDPOINT}?`);
     if (forGateway) return void gateway(req, res);
     const from = assets && path.startsWith('/assets/') ? assets : app;
     from(req, res, () => void gateway(req, res));

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { exampleTables } from '@syncline/schema';
-import pino from 'pino';
 import { createJwtAuthenticate } from './auth/jwt-auth';
 import { ConfigError, readConfig } from './config';
 import { ANONYMOUS_USER, createGateway, GRAPHQL_ENDPOINT } from './create-gateway';
@@ -9,6 +8,7 @@ import { exampleMigrations } from './db/migrations';
 import { seedExampleData } from './db/seed';
 import { createDrainer } from './drain';
 import { createHttpServer } from './http-server';
+import { createLogger } from './logger';
 import { pruneExpired } from './sync/prune';
 import { serveTables } from './sync/tables';
 
@@ -18,7 +18,7 @@ const STOP_MARGIN_MS = 1000;
 /** Reads the configuration, prepares the database and serves the example model. */
 async function main() {
   const config = readConfig(process.env);
-  const logger = pino({ level: config.logLevel });
+  const logger = createLogger(config.logLevel, config.logFormat);
   const appBuilt = existsSync(`${config.appDir}/index.html`);
   if (config.appDirSet && !appBuilt) {
     throw new ConfigError(`SYNCLINE_APP_DIR: there is no index.html in ${config.appDir}`);
@@ -26,6 +26,7 @@ async function main() {
   const database = await openDatabase({
     url: config.databaseUrl,
     dataDir: config.dataDir,
+    maxConnections: config.poolSize,
     logger,
   });
   await database.migrate(exampleMigrations);
@@ -49,7 +50,14 @@ async function main() {
     graphiql: config.graphiql,
     introspection: config.introspection,
     corsOrigins: config.corsOrigins,
+    metrics: config.metrics,
+    rateLimits: config.rateLimits,
+    trustProxy: config.trustProxy,
   });
+  if (config.metrics) {
+    const how = config.metrics === true ? 'open to whoever reaches it' : 'behind its bearer token';
+    logger.info(`metrics at /metrics, ${how}`);
+  }
   const prune = () =>
     pruneExpired(database.db, serveTables(exampleTables), config.retentionMs)
       .then((result) => logger.info(result, 'pruned tombstones and stored outcomes'))

@@ -65,14 +65,16 @@ describe.skipIf(!kind)('concurrent writes on postgres', () => {
       ]);
       expect(late?.status).toBe('APPLIED');
 
-      // A client pulls while T1 is still open: B must wait, or A would be skipped for good.
+      // A client pulls while T1 is still open: B comes at once, without waiting for T1...
       const during = await pullAll(gateway, 'pullTodoItems', start.cursor, { fields: 'id' });
-      expect(during.rows).toEqual([]);
+      expect(during.rows.map((row) => row.id)).toEqual(['late-B']);
 
+      // ...and A, although before B in change order, comes with the first pull after T1
+      // commits: the cursor remembers that T1 was still running.
       await reserved`commit`;
       expect((await first).map((outcome) => outcome.status)).toEqual(['APPLIED', 'APPLIED']);
       const after = await pullAll(gateway, 'pullTodoItems', during.cursor, { fields: 'id' });
-      expect(after.rows.map((row) => row.id)).toEqual(['early-A', 'late-B']);
+      expect(after.rows.map((row) => row.id)).toEqual(['early-A']);
     } finally {
       await reserved`rollback`.catch(() => undefined);
       reserved.release();
@@ -95,24 +97,36 @@ describe.skipIf(!kind)('concurrent writes on postgres', () => {
       // T2, later, gives Y to bob and commits first.
       await sql`update todo_item set user_id = 'bob' where id = 'moved-Y'`;
 
-      // The move must wait behind T1, or a cursor past it would skip X for good.
+      // The move comes at once; X, changed first but still uncommitted, comes once T1
+      // commits, never skipped although the cursor moved past the move.
       const open = { complete: { eq: false } };
       for (const where of [undefined, open]) {
+        const filter = where ? { where } : {};
         const during = await pullAll(gateway, 'pullTodoItems', start.cursor, {
           fields: 'id',
-          ...(where ? { where } : {}),
+          ...filter,
         });
-        expect(during).toMatchObject({ rows: [], movedOut: [], cursor: start.cursor });
+        expect(during).toMatchObject({ rows: [], movedOut: ['moved-Y'] });
+        const still = await pullAll(gateway, 'pullTodoItems', during.cursor, {
+          fields: 'id',
+          ...filter,
+        });
+        expect(still).toMatchObject({ rows: [], movedOut: [] });
       }
-
-      await reserved`commit`;
-      const after = await pullAll(gateway, 'pullTodoItems', start.cursor, { fields: 'id' });
-      expect(after).toMatchObject({ rows: [{ id: 'early-X' }], movedOut: ['moved-Y'] });
-      const openAfter = await pullAll(gateway, 'pullTodoItems', start.cursor, {
+      const during = await pullAll(gateway, 'pullTodoItems', start.cursor, { fields: 'id' });
+      const openDuring = await pullAll(gateway, 'pullTodoItems', start.cursor, {
         fields: 'id',
         where: open,
       });
-      expect(openAfter).toMatchObject({ rows: [], movedOut: ['early-X', 'moved-Y'] });
+
+      await reserved`commit`;
+      const after = await pullAll(gateway, 'pullTodoItems', during.cursor, { fields: 'id' });
+      expect(after).toMatchObject({ rows: [{ id: 'early-X' }], movedOut: [] });
+      const openAfter = await pullAll(gateway, 'pullTodoItems', openDuring.cursor, {
+        fields: 'id',
+        where: open,
+      });
+      expect(openAfter).toMatchObject({ rows: [], movedOut: ['early-X'] });
     } finally {
       await reserved`rollback`.catch(() => undefined);
       reserved.release();

@@ -51,6 +51,8 @@ describe.skipIf(!kind)('pushes that lock the same rows in other orders on postgr
       error() {},
       info() {},
       debug() {},
+      // Each request's lines come from a child carrying its id.
+      child: () => logger,
     } as never;
     gateways = [
       await startGateway(db.database, { logger }),

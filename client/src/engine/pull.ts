@@ -17,6 +17,8 @@ export interface PullResult {
   /** The push that ran first because the table had pending changes. */
   push?: PushResult;
   message?: string;
+  /** The gateway asked to slow down (HTTP 429): wait at least this many ms (see PushResult). */
+  retryAfterMs?: number;
 }
 
 export interface PullProgress {
@@ -62,7 +64,8 @@ export async function pullQuery(context: EngineContext, query: PullQuery): Promi
     }
     if (!page.ok) {
       const status = page.failure === 'cursor-expired' ? 'server-error' : page.failure;
-      return { status, pulled, message: page.message };
+      const { message, retryAfterMs } = page;
+      return { status, pulled, message, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
     }
     const { rows, cursor, hasMore, movedOut } = page.value;
     for (const row of rows) seen?.add(row.id);

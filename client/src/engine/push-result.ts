@@ -40,6 +40,12 @@ export interface PushResult {
   errors: PushError[];
   /** What went wrong, when `status` is not `complete`. */
   message?: string;
+  /**
+   * The gateway asked to slow down (HTTP 429, its rate limit; `status` is `server-error`):
+   * how long, in ms, it asked to wait. The queue is kept, and the automatic syncs wait at
+   * least this long before the next attempt.
+   */
+  retryAfterMs?: number;
 }
 
 export interface ErrorDetails {

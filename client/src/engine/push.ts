@@ -37,7 +37,9 @@ export async function pushOutbox(context: EngineContext): Promise<PushResult> {
     const answer = await context.transport.push(batch.map(operationOf));
     if (!answer.ok) {
       const status = answer.failure === 'cursor-expired' ? 'server-error' : answer.failure;
-      return { status, pushed: run.pushed, errors: run.errors, message: answer.message };
+      const { message, retryAfterMs } = answer;
+      const later = retryAfterMs === undefined ? {} : { retryAfterMs };
+      return { status, pushed: run.pushed, errors: run.errors, message, ...later };
     }
     for (const [i, entry] of batch.entries()) {
       const outcome = answer.value[i];

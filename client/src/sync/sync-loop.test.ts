@@ -21,6 +21,8 @@ class FakeGateway implements Transport {
   readonly pulls: { at: number; table: string }[] = [];
   pushes = 0;
   readonly streams: FakeStream[] = [];
+  /** Answers the next push 429, asking to wait this many ms (its rate limit). */
+  limitNextPushMs: number | undefined;
   /** Resolves the pull in progress when set (to hold a pull open). */
   hold: Promise<void> | undefined;
 
@@ -39,6 +41,13 @@ class FakeGateway implements Transport {
     if (!this.online)
       return { ok: false as const, failure: 'network-error' as const, message: 'x' };
     this.pushes++;
+    const retryAfterMs = this.limitNextPushMs;
+    if (retryAfterMs !== undefined) {
+      this.limitNextPushMs = undefined;
+      const message = 'request: too many requests';
+      const failure = 'server-error' as const;
+      return { ok: false as const, failure, message, code: 'LIMIT_EXCEEDED', retryAfterMs };
+    }
     const value = operations.map((op) => ({
       opId: op.opId,
       status: 'APPLIED' as const,
@@ -163,6 +172,31 @@ describe('the sync loop', () => {
     expect(client.pendingOperations()).toBe(0);
   });
 
+  it('waits as long as a 429 asks before syncing again, the queue kept', async () => {
+    const gateway = new FakeGateway();
+    const started = Date.now();
+    const { client, syncs } = await start(gateway, {
+      intervalMs: 60_000,
+      maxBackoffMs: 5_000,
+      live: false,
+    });
+    await vi.advanceTimersByTimeAsync(0);
+    gateway.limitNextPushMs = 20_000;
+    await client.table('todoItem').insert({ text: 'limited' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(gateway.pushes).toBe(1);
+    expect(client.pendingOperations()).toBe(1);
+    // Neither the 1 s failure backoff nor another local write sends anything before 20 s.
+    await client.table('todoItem').insert({ text: 'meanwhile' });
+    await vi.advanceTimersByTimeAsync(19_000);
+    expect(gateway.pushes).toBe(1);
+    expect(syncs.map((at) => at - started)).toEqual([0, 0]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(gateway.pushes).toBe(2);
+    expect(client.pendingOperations()).toBe(0);
+    expect(client.status).toBe('online');
+  });
+
   describe('live', () => {
     it('holds one change stream, shows live, and syncs whenever it opens', async () => {
       const gateway = new FakeGateway();
@@ -256,6 +290,17 @@ describe('the sync loop', () => {
       target.dispatchEvent(new Event('online'));
       await vi.advanceTimersByTimeAsync(0);
       expect(gateway.openStreams).toHaveLength(1);
+    });
+
+    it('opens no stream before the time a 429 asked for', async () => {
+      const gateway = new FakeGateway();
+      await start(gateway, { intervalMs: 600_000 });
+      await vi.advanceTimersByTimeAsync(0);
+      gateway.streams[0]?.end({ reason: 'refused', message: 'too many', retryAfterMs: 30_000 });
+      await vi.advanceTimersByTimeAsync(29_999);
+      expect(gateway.streams).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(gateway.streams).toHaveLength(2);
     });
 
     it('holds no stream when auto-sync or live is off, and none after close', async () => {

@@ -6,7 +6,7 @@ import type { PullProgress, PullResult } from '../engine/pull';
 import type { PushResult } from '../engine/push-result';
 import type { ChangeStream } from '../transport/transport';
 import type { LocalChanges } from './local-changes';
-import { createSyncRuns, type SyncRuns } from './sync-runs';
+import { createSyncRuns, type RunReports, type SyncRuns } from './sync-runs';
 import type { Tabs } from './tabs';
 
 export interface AutoSyncOptions {
@@ -48,6 +48,8 @@ const LAST_STREAM_RETRY_MS = 30_000;
  * - soon after a local write, here or in another tab (the pending count grew);
  * - after a failure, again in 1 s, doubling up to `maxBackoffMs` while the network is down
  *   (`online` starts over at once);
+ * - never before the time the gateway asked for when it answered 429 (`Retry-After`): until
+ *   then no automatic sync runs and hints wait for the sync that follows;
  * - each time the live connection opens: hints sent while it was closed are lost, so one
  *   sync catches up with whatever they would have said.
  * While live, a hint pulls the registered queries of its table at once; hints arriving
@@ -71,6 +73,8 @@ export class SyncLoop {
   #failures = 0;
   #running = false;
   #again = false;
+  /** No automatic request before this time (`Date.now()`): the gateway asked to slow down. */
+  #notBefore = 0;
   // The live connection.
   #leading = false;
   #stream: ChangeStream | undefined;
@@ -180,8 +184,9 @@ export class SyncLoop {
   #syncAt(delay: number): void {
     if (this.#closed || !this.#schedule) return;
     clearTimeout(this.#timer);
+    const wait = Math.max(delay, this.#notBefore - Date.now());
     // Errors are handled inside #scheduled.
-    this.#timer = setTimeout(() => void this.#scheduled(), delay);
+    this.#timer = setTimeout(() => void this.#scheduled(), wait);
   }
 
   async #scheduled(): Promise<void> {
@@ -256,8 +261,10 @@ export class SyncLoop {
         this.#events.emit('unauthenticated', { message: end.message });
       this.#streamFailures++;
       const backoff = FIRST_RETRY_MS * 2 ** (this.#streamFailures - 1);
+      // A 429 says how long to wait before opening another.
+      const wait = Math.max(Math.min(LAST_STREAM_RETRY_MS, backoff), end.retryAfterMs ?? 0);
       clearTimeout(this.#reconnect);
-      this.#reconnect = setTimeout(() => this.#connect(), Math.min(LAST_STREAM_RETRY_MS, backoff));
+      this.#reconnect = setTimeout(() => this.#connect(), wait);
     });
   }
 
@@ -272,6 +279,12 @@ export class SyncLoop {
     this.#pullingHinted = true;
     try {
       while (this.#hinted.size > 0 && !this.#closed) {
+        if (Date.now() < this.#notBefore) {
+          // The gateway asked to wait: the sync after the wait pulls every query.
+          this.#hinted.clear();
+          this.#syncAt(0);
+          break;
+        }
         const tables = new Set(this.#hinted);
         this.#hinted.clear();
         await this.#tabs.exclusive(() => this.#runs.pullRegistered(tables));
@@ -293,7 +306,10 @@ export class SyncLoop {
   // Status.
 
   /** What a request came to: the gateway answered, or it could not be reached. */
-  #answered(result: { status: string; message?: string | undefined }): void {
+  #answered(result: Parameters<RunReports['answered']>[0]): void {
+    if (result.retryAfterMs !== undefined) {
+      this.#notBefore = Math.max(this.#notBefore, Date.now() + result.retryAfterMs);
+    }
     this.#setStatus(result.status === 'network-error' ? 'offline' : 'online');
     if (result.status === 'auth-error') {
       this.#events.emit('unauthenticated', { message: result.message ?? 'unauthenticated' });

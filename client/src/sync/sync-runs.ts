@@ -14,8 +14,15 @@ const UNREACHABLE = 'the gateway cannot be reached (offline)';
 export interface RunReports {
   /** The network was down at the last attempt: a probe goes first, so nothing is sent blind. */
   isOffline(): boolean;
-  /** A request's result: `network-error` means offline, anything else that the gateway answered. */
-  answered(result: { status: string; message?: string | undefined }): void;
+  /**
+   * A request's result: `network-error` means offline, anything else that the gateway
+   * answered; `retryAfterMs`, that it asked to slow down.
+   */
+  answered(result: {
+    status: string;
+    message?: string | undefined;
+    retryAfterMs?: number | undefined;
+  }): void;
   /** Every push's result. */
   pushed(result: PushResult): void;
 }
@@ -82,13 +89,15 @@ export function createSyncRuns(context: EngineContext, reports: RunReports) {
       reports.answered(pulled);
       // The next pulls would fail the same way.
       if (pulled.status === 'network-error' || pulled.status === 'auth-error') break;
+      if (pulled.retryAfterMs !== undefined) break;
     }
     return pulls;
   }
 
   async function sync(): Promise<SyncResult> {
     const pushed = await push();
-    if (pushed.status === 'network-error')
+    // Offline, or asked to slow down: the pulls would fail the same way.
+    if (pushed.status === 'network-error' || pushed.retryAfterMs !== undefined)
       return { status: pushed.status, push: pushed, pulls: {} };
     const pulls = await pullRegistered();
     const failed = Object.values(pulls).find((pulled) => pulled.status !== 'complete');

@@ -163,17 +163,35 @@ function parseEvent(block: string): StreamEvent | undefined {
 
 /** A stream the gateway turned down, from its HTTP answer. */
 async function refusal(response: Response): Promise<ChangeStreamEnd> {
-  let errors: NextPayload['errors'];
-  try {
-    errors = ((await response.json()) as NextPayload).errors;
-  } catch {
-    errors = undefined;
-  }
+  const wait = response.status === 429 ? retryAfterMs(response) : undefined;
+  const later = wait === undefined ? {} : { retryAfterMs: wait };
+  const body = await response.text().catch(() => '');
+  const errors = errorsIn(body);
   const message = errors?.[0]?.message ?? `HTTP ${response.status}`;
   if (response.status === 401) return { reason: 'auth-error', message };
+  if (response.status === 429) return { reason: 'refused', message, ...later };
   if (errors?.length) return errorEnd(errors);
-  if (response.status === 429) return { reason: 'refused', message: 'HTTP 429' };
   return { reason: 'server-error', message: `HTTP ${response.status}` };
+}
+
+/** The errors of a refusal: a JSON body, or (when it asked for events) one `next` event. */
+function errorsIn(body: string): NextPayload['errors'] {
+  const data = body.trimStart().startsWith('{')
+    ? body
+    : /^event: next\r?\ndata: (.*)$/m.exec(body)?.[1];
+  try {
+    return data === undefined ? undefined : (JSON.parse(data) as NextPayload).errors;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The gateway's `Retry-After` (seconds, or an HTTP date) in ms; undefined without one. */
+export function retryAfterMs(response: Response): number | undefined {
+  const value = response.headers.get('retry-after')?.trim();
+  if (!value) return undefined;
+  const ms = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value) - Date.now();
+  return Number.isFinite(ms) ? Math.max(0, ms) : undefined;
 }
 
 function errorEnd(errors: NonNullable<NextPayload['errors']>): ChangeStreamEnd {

@@ -14,7 +14,17 @@ export type TransportFailure =
 
 export type TransportResult<T> =
   | { ok: true; value: T }
-  | { ok: false; failure: TransportFailure; message: string; code?: string };
+  | {
+      ok: false;
+      failure: TransportFailure;
+      message: string;
+      code?: string;
+      /**
+       * The gateway asked to slow down (HTTP 429, `LIMIT_EXCEEDED`): wait at least this long
+       * before asking again, from its `Retry-After`.
+       */
+      retryAfterMs?: number;
+    };
 
 export interface PullRequest {
   table: string;
@@ -62,6 +72,8 @@ export type ChangeStreamEnd =
        */
       reason: 'network-error' | 'auth-error' | 'refused' | 'server-error';
       message: string;
+      /** `refused` with HTTP 429: how long the gateway asked to wait before opening another. */
+      retryAfterMs?: number;
     };
 
 /** An open subscription to the gateway's change hints. */

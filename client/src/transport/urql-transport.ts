@@ -8,7 +8,7 @@ import {
 } from '@syncline/schema';
 import { Client, type CombinedError, fetchExchange } from '@urql/core';
 import type { StoredRow } from '../types';
-import { openChangeStream } from './change-stream';
+import { openChangeStream, retryAfterMs } from './change-stream';
 import { pullDocument, pushDocument } from './documents';
 import type { PullRequest, Transport, TransportResult } from './transport';
 
@@ -156,11 +156,24 @@ export function failure(error: CombinedError | undefined): {
   failure: 'network-error' | 'auth-error' | 'cursor-expired' | 'server-error';
   message: string;
   code?: string;
+  retryAfterMs?: number;
 } {
   if (!error) return { ok: false, failure: 'server-error', message: 'the server sent no data' };
   const graphQLError = error.graphQLErrors[0];
   const code = graphQLError?.extensions?.code;
-  const status = (error.response as Response | undefined)?.status;
+  const response = error.response as Response | undefined;
+  const status = response?.status;
+  if (status === 429) {
+    // Rate limited: a server error the queue survives, with how long to wait.
+    const wait = retryAfterMs(response as Response);
+    return {
+      ok: false,
+      failure: 'server-error',
+      message: graphQLError?.message ?? 'HTTP 429: too many requests',
+      code: typeof code === 'string' ? code : 'LIMIT_EXCEEDED',
+      ...(wait === undefined ? {} : { retryAfterMs: wait }),
+    };
+  }
   if (code === 'UNAUTHENTICATED' || status === 401) {
     return { ok: false, failure: 'auth-error', message: error.message, code: 'UNAUTHENTICATED' };
   }

@@ -4,6 +4,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pino, { type Logger } from 'pino';
+import { type DatabaseErrorListener, DatabaseErrors } from './database-errors';
 import { openPostgres } from './postgres';
 
 /** Drizzle over either driver; a transaction is one too. */
@@ -25,7 +26,26 @@ export interface SyncDatabase {
   ): Promise<() => Promise<void>>;
   /** Applies the Drizzle Kit SQL migrations in `folder` that have not run yet. */
   migrate(folder: string): Promise<void>;
+  /** How the connection pool is used now (Postgres); undefined for PGlite's one connection. */
+  connections(): ConnectionUse | undefined;
+  /**
+   * Calls `listener` with every failed database call from now on: a query the database
+   * refused (a constraint, a deadlock), a connection that could not be opened or that died.
+   * Returns the way to stop.
+   */
+  watchErrors(listener: DatabaseErrorListener): () => void;
   close(): Promise<void>;
+}
+
+/** A connection pool's use, as node-postgres counts it. */
+export interface ConnectionUse {
+  /** Connections open now, busy or idle. */
+  open: number;
+  idle: number;
+  /** Queries (and transactions) waiting for a connection. */
+  waiting: number;
+  /** The most connections the pool opens. */
+  max: number;
 }
 
 export interface OpenDatabaseOptions {
@@ -33,7 +53,7 @@ export interface OpenDatabaseOptions {
   url?: string | undefined;
   /** PGlite's folder, or `memory:` for a throwaway database. Default `./.syncline`. */
   dataDir?: string | undefined;
-  /** Most Postgres connections in the pool. */
+  /** Most Postgres connections in the pool (default `DEFAULT_POOL_SIZE`). */
   maxConnections?: number | undefined;
   /** Where connection failures are reported (Postgres); default: nowhere. */
   logger?: Logger | undefined;
@@ -41,10 +61,13 @@ export interface OpenDatabaseOptions {
 
 export const MEMORY = 'memory:';
 
+/** Pool connections per gateway process: see docs/deployment.md for sizing them. */
+export const DEFAULT_POOL_SIZE = 10;
+
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<SyncDatabase> {
   if (options.url) {
     const logger = options.logger ?? pino({ level: 'silent' });
-    return openPostgres(options.url, options.maxConnections ?? 10, logger);
+    return openPostgres(options.url, options.maxConnections ?? DEFAULT_POOL_SIZE, logger);
   }
   return openPglite(options.dataDir ?? './.syncline');
 }
@@ -54,14 +77,36 @@ async function openPglite(dataDir: string): Promise<SyncDatabase> {
   if (!inMemory) await mkdir(dataDir, { recursive: true });
   const client = inMemory ? new PGlite() : new PGlite(dataDir);
   await client.waitReady;
+  const errors = new DatabaseErrors();
+  reportFailures(client, errors);
   const db = drizzlePglite({ client }) as unknown as Db;
   return {
     kind: 'pglite',
     db,
     listen: (channel, onMessage) => client.listen(channel, onMessage),
     migrate: (folder) => migratePglite(drizzlePglite({ client }), { migrationsFolder: folder }),
+    connections: () => undefined,
+    watchErrors: (listener) => errors.watch(listener),
     close: () => client.close(),
   };
+}
+
+/**
+ * Reports the failures of the queries Drizzle sends PGlite, in a transaction or not. (Its
+ * `query` runs a statement; a transaction's own `query` is another function.)
+ */
+function reportFailures(client: PGlite, errors: DatabaseErrors): void {
+  client.query = errors.reporting(client.query.bind(client));
+  const transaction = client.transaction.bind(client);
+  client.transaction = (callback) =>
+    transaction((tx) => {
+      const query = errors.reporting(tx.query);
+      return callback(
+        new Proxy(tx, {
+          get: (target, name) => (name === 'query' ? query : Reflect.get(target, name, target)),
+        }),
+      );
+    });
 }
 
 /** Rows of a raw `db.execute()`: node-postgres and PGlite both answer `{ rows }`. */

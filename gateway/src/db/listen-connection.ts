@@ -7,6 +7,8 @@ export interface ListenConnectionOptions {
   onMessage: (payload: string) => void;
   /** LISTEN is in force again after the connection was lost; what was sent meanwhile is lost. */
   onResume: () => void;
+  /** The connection was lost (it reconnects by itself). */
+  onLost?: (error: unknown) => void;
   logger: Logger;
 }
 
@@ -73,6 +75,7 @@ export class ListenConnection {
     // Only the live connection counts: not one still connecting, nor one already given up.
     if (client !== this.client) return;
     this.client = undefined;
+    this.options.onLost?.(error ?? new Error('the LISTEN connection ended'));
     this.options.logger.warn(
       { err: error },
       'the LISTEN connection to the database was lost; reconnecting',

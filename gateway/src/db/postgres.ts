@@ -3,6 +3,7 @@ import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Db, SyncDatabase } from './database';
+import { DatabaseErrors } from './database-errors';
 import { ListenConnection } from './listen-connection';
 
 /**
@@ -27,14 +28,22 @@ export function openPostgres(url: string, max: number, logger: Logger): SyncData
     keepAliveInitialDelayMillis: KEEP_ALIVE_DELAY_MS,
   };
   const pool = new pg.Pool({ ...connection, max });
+  const errors = new DatabaseErrors();
   // The pool emits the error of an idle connection that died (it drops that connection);
   // unheard, the error would crash the process.
-  pool.on('error', (error) =>
-    logger.warn({ err: error }, 'an idle database connection failed; it was dropped'),
-  );
+  pool.on('error', (error) => {
+    errors.report(error);
+    logger.warn({ err: error }, 'an idle database connection failed; it was dropped');
+  });
   // A connection in use (a transaction's) that dies emits the error too; its query fails
   // with it, and the pool drops the connection when it is released.
-  pool.on('connect', (client) => client.on('error', () => {}));
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+    // Every query runs on a connection, `pool.query` too: each failure is reported once.
+    client.query = errors.reporting(client.query.bind(client)) as typeof client.query;
+  });
+  // A connection that cannot be had (the server is down, the pool waited too long).
+  pool.connect = errors.reporting(pool.connect.bind(pool)) as typeof pool.connect;
   const db = drizzle({ client: pool }) as unknown as Db;
   const listening = new Set<ListenConnection>();
   let closing: Promise<void> | undefined;
@@ -48,6 +57,7 @@ export function openPostgres(url: string, max: number, logger: Logger): SyncData
         channel,
         onMessage,
         onResume,
+        onLost: errors.report,
         logger,
       });
       await listener.start();
@@ -58,6 +68,13 @@ export function openPostgres(url: string, max: number, logger: Logger): SyncData
       };
     },
     migrate: (folder) => migrate(drizzle({ client: pool }), { migrationsFolder: folder }),
+    connections: () => ({
+      open: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+      max,
+    }),
+    watchErrors: (listener) => errors.watch(listener),
     close() {
       closing ??= (async () => {
         await Promise.all([...listening].map((listener) => listener.stop()));

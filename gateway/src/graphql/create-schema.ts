@@ -2,6 +2,7 @@ import type { PgTable } from 'drizzle-orm/pg-core';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database';
 import type { ChangeHub } from '../sync/change-hub';
+import type { WriteOutcome } from '../sync/outcomes';
 import type { ServedTable } from '../sync/tables';
 import { createBuilder } from './builder';
 import type { GatewayLimits } from './limits';
@@ -19,10 +20,15 @@ export interface SchemaParts {
   limits: GatewayLimits;
   /** Where the writes report a transaction run again after a deadlock. */
   logger: Pick<Logger, 'warn'>;
+  /** What the metrics count: each batch of write outcomes, each hint sent on a stream. */
+  observe?: {
+    answered(outcomes: readonly WriteOutcome[]): void;
+    hintSent(table: string): void;
+  };
 }
 
 /** The GraphQL schema generated from the sync tables; see DESIGN.md, "GraphQL API". */
-export function createSchema({ tables, db, hub, limits, logger }: SchemaParts) {
+export function createSchema({ tables, db, hub, limits, logger, observe }: SchemaParts) {
   const builder = createBuilder();
   builder.queryType({});
   builder.mutationType({});
@@ -30,7 +36,7 @@ export function createSchema({ tables, db, hub, limits, logger }: SchemaParts) {
   const servedTables = new Map<PgTable, ServedTable>(
     tables.map((served) => [served.table, served]),
   );
-  const apply = createApply(db, servedTables, logger);
+  const apply = createApply(db, servedTables, logger, (outcomes) => observe?.answered(outcomes));
   const typesPerTable = tables.map((served) => addTableTypes(builder, shared, served));
   for (const types of typesPerTable) {
     // Fields that could never succeed are left out: no pull of a write-only table, no
@@ -39,6 +45,6 @@ export function createSchema({ tables, db, hub, limits, logger }: SchemaParts) {
     if (types.served.info.access !== 'read') addWriteFields(builder, types, apply);
   }
   addPushField(builder, shared, typesPerTable, apply, limits);
-  addSubscriptionField(builder, tables, hub, limits);
+  addSubscriptionField(builder, tables, hub, limits, (table) => observe?.hintSent(table));
   return builder.toSchema({ sortSchema: false });
 }

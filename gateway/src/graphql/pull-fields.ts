@@ -1,5 +1,5 @@
 import type { Db } from '../db/database';
-import { decodeCursor, encodeCursor, START } from '../sync/cursor';
+import { decodePullCursor, encodePullCursor, type PullCursor } from '../sync/cursor';
 import { FilterError, type Where, whereToSql } from '../sync/filter';
 import { publicRow, type Row } from '../sync/outcomes';
 import { pullChanges } from '../sync/pull';
@@ -38,19 +38,16 @@ export function addPullFields(builder: Builder, types: TableTypes, db: Db, limit
     if (limit < 1) throw badInput('limit', `must be at least 1, got ${limit}`);
     if (limit > limits.pullMax)
       throw limitExceeded('limit', `at most ${limits.pullMax} rows a page, got ${limit}`);
-    let after = null;
-    let firstPullEnd = null;
+    let cursor: PullCursor = { seen: null, upto: null, after: null };
     if (args.after != null) {
-      const decoded = decodeCursor(served.info.name, args.after);
+      const decoded = decodePullCursor(served.info.name, args.after);
       if (!decoded.ok) throw badInput('after', decoded.reason);
-      after = decoded.position;
-      firstPullEnd = decoded.firstPullEnd ?? null;
+      cursor = decoded.cursor;
     }
     const result = await pullChanges(db, {
       served,
       userId: context.userId,
-      after,
-      firstPullEnd,
+      cursor,
       limit,
       where: args.where ? filterSql(types, args.where as Where) : undefined,
     });
@@ -58,8 +55,8 @@ export function addPullFields(builder: Builder, types: TableTypes, db: Db, limit
       const message = `after: the cursor is older than the tombstone horizon of ${served.info.name}; pull again from the start`;
       throw syncError('CURSOR_EXPIRED', message, 'after');
     }
-    const cursor = encodeCursor(served.info.name, result.position ?? START, result.firstPullEnd);
-    return { rows: result.rows, cursor, hasMore: result.hasMore, movedOut: result.movedOut };
+    const next = encodePullCursor(served.info.name, result.cursor);
+    return { rows: result.rows, cursor: next, hasMore: result.hasMore, movedOut: result.movedOut };
   };
   builder.queryField(names.pull, (t) =>
     t.field({

@@ -16,6 +16,7 @@ export function addSubscriptionField(
   tables: readonly ServedTable[],
   hub: ChangeHub,
   limits: Pick<GatewayLimits, 'maxStreamsPerUser'>,
+  onHint: (table: string) => void = () => {},
 ) {
   const slots = new StreamSlots(limits.maxStreamsPerUser);
   const pullable = new Map(
@@ -64,7 +65,11 @@ export function addSubscriptionField(
         else request?.signal.addEventListener('abort', () => hints.end(), { once: true });
         return hints;
       },
-      resolve: (change) => change,
+      // Runs once per hint sent on a stream.
+      resolve: (change) => {
+        onHint(change.table);
+        return change;
+      },
     }),
   );
 }

@@ -18,9 +18,17 @@ export function createApply(
   db: Db,
   servedTables: ApplyContext['servedTables'],
   logger: ApplyContext['logger'],
+  onOutcomes: (outcomes: readonly WriteOutcome[]) => void = () => {},
 ): ApplyFn {
-  return (context, operations) =>
-    applyOperations(db, { userId: context.userId, servedTables, logger }, operations);
+  return async (context, operations) => {
+    const outcomes = await applyOperations(
+      db,
+      { userId: context.userId, servedTables, logger },
+      operations,
+    );
+    onOutcomes(outcomes);
+    return outcomes;
+  };
 }
 
 /** Checks an id or opId argument: not empty, not too long. */

@@ -45,13 +45,14 @@ describe('a batch applied in bulk', () => {
   afterAll(() => database.close());
 
   it('answers each operation as one at a time would, in the order sent', async () => {
-    const { position: before } = (await pullChanges(database.db, {
+    const first = await pullChanges(database.db, {
       served: todo,
       userId: 'alice',
-      after: null,
+      cursor: { seen: null, upto: null, after: null },
       limit: 100,
       where: undefined,
-    })) as { position: { txid: bigint; seq: bigint } };
+    });
+    if (first.status !== 'ok') throw new Error('the first pull expired');
     const outcomes = await apply([
       op('u-c', 'UPDATE', 'c', 1, { complete: true }),
       op('u-a', 'UPDATE', 'a', 1, { text: 'A', dueDate: new Date('2026-05-01T08:30:00Z') }),
@@ -75,7 +76,7 @@ describe('a batch applied in bulk', () => {
     const pulled = await pullChanges(database.db, {
       served: todo,
       userId: 'alice',
-      after: before,
+      cursor: first.cursor,
       limit: 100,
       where: undefined,
     });

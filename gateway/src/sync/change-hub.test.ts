@@ -5,7 +5,7 @@ import { exampleMigrations } from '../db/migrations';
 import { seedExampleData } from '../db/seed';
 import { ChangeHub } from './change-hub';
 import type { ChangeNotice } from './changes';
-import { comparePositions, decodeCursor, positionOf, START } from './cursor';
+import { comparePositions, decodePosition, positionOf, START } from './cursor';
 import { type ServedTable, serveTables } from './tables';
 
 describe('the change hub', () => {
@@ -48,7 +48,7 @@ describe('the change hub', () => {
     );
     // Each at the table's newest change: the start for the empty to-do table.
     for (const [index, served] of pullable.entries()) {
-      const cursor = decodeCursor(served.info.name, notices[index]?.cursor ?? '');
+      const cursor = decodePosition(served.info.name, notices[index]?.cursor ?? '');
       expect(cursor).toEqual({ ok: true, position: await newest(served) });
     }
     expect(await newest(pullable[0] as ServedTable)).toEqual(START);

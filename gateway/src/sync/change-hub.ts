@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { type Db, rowsOf, type SyncDatabase } from '../db/database';
 import { CHANGES_CHANNEL, type ChangeNotice } from './changes';
-import { type ChangePosition, encodeCursor, START } from './cursor';
+import { type ChangePosition, encodePosition, START } from './cursor';
 import { DEFAULT_HINT_WINDOW_MS, HintCoalescer } from './hint-coalescer';
 import { HintFanOut } from './hint-fan-out';
 import { HintQueue } from './hint-queue';
@@ -29,6 +29,11 @@ export class ChangeHub {
     hintWindowMs = DEFAULT_HINT_WINDOW_MS,
   ) {
     this.coalescer = new HintCoalescer(hintWindowMs, (notice) => this.fanOut.deliver(notice));
+  }
+
+  /** Subscriptions open now: one per change stream. */
+  get subscriberCount(): number {
+    return this.subscribers.size;
   }
 
   /** Starts listening (once); resolves when notices are being heard. */
@@ -97,7 +102,7 @@ export class ChangeHub {
         this.onError(error);
         return START;
       });
-      this.coalescer.offer({ table, cursor: encodeCursor(table, position), owner: null });
+      this.coalescer.offer({ table, cursor: encodePosition(table, position), owner: null });
     }
   }
 }

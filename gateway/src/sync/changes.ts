@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/database';
-import { type ChangePosition, comparePositions, encodeCursor } from './cursor';
+import { type ChangePosition, comparePositions, encodePosition } from './cursor';
 import type { ServedTable } from './tables';
 
 /** The Postgres NOTIFY channel that carries change hints between gateway processes. */
@@ -41,7 +41,7 @@ export class ChangeLog {
   async notify(tx: Db): Promise<void> {
     if (this.latest.size === 0) return;
     const calls = [...this.latest.values()].map(({ notice, position }) => {
-      const payload: ChangeNotice = { ...notice, cursor: encodeCursor(notice.table, position) };
+      const payload: ChangeNotice = { ...notice, cursor: encodePosition(notice.table, position) };
       return sql`pg_notify(${CHANGES_CHANNEL}, ${JSON.stringify(payload)})`;
     });
     await tx.execute(sql`select ${sql.join(calls, sql`, `)}`);

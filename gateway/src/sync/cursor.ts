@@ -1,4 +1,5 @@
 import type { Cursor } from '@syncline/schema';
+import { bounded, isSnapshot, type Snapshot } from './snapshot';
 
 /** A position in one table's change order: the writing transaction, then the write's sequence. */
 export interface ChangePosition {
@@ -8,41 +9,107 @@ export interface ChangePosition {
 
 export const START: ChangePosition = { txid: 0n, seq: 0n };
 
-const PREFIX = 'c1';
+/**
+ * Where a pull is: what it has sent so far, as snapshots (see docs/protocol.md, "Cursors
+ * and pulls"). Every change by a transaction visible in `seen` was sent; a pull sends the
+ * changes by transactions not visible in `seen` and visible in `upto`, in change order.
+ */
+export interface PullCursor {
+  /** Null: nothing sent yet (a first pull). */
+  seen: Snapshot | null;
+  /** While a pull pages: the snapshot whose changes it is sending. Null: the pull's own. */
+  upto: Snapshot | null;
+  /** While a pull pages: the last change it sent. */
+  after: ChangePosition | null;
+}
+
+const POSITION = 'c1';
+const SNAPSHOTS = 'c2';
+/** A cursor longer than this was not made here (16 transactions in progress fit twice). */
+const MAX_LENGTH = 1_200;
+const REFUSED = { ok: false, reason: 'is not a cursor returned by this gateway' } as const;
+
+export type Decoded<T> = ({ ok: true } & T) | { ok: false; reason: string };
 
 /**
- * Cursors are opaque to clients: base64url of `c1:<table>:<txid>:<seq>`. A cursor in the
- * middle of a first pull of a filtered query or an owned table also carries the position
- * that first pull will end at: `c1:<table>:<txid>:<seq>:<end txid>:<end seq>` (see pull.ts).
+ * A pull's cursor, opaque to clients: base64url of `c2:<table>:<seen>:<upto>:<after>`,
+ * each snapshot as `xmin.(xmax - xmin).(each in progress - xmin)...`, `-` for none; kept
+ * small by `bounded`.
  */
-export function encodeCursor(
-  table: string,
-  position: ChangePosition,
-  firstPullEnd?: ChangePosition,
-): Cursor {
-  const end = firstPullEnd ? `:${firstPullEnd.txid}:${firstPullEnd.seq}` : '';
-  const text = `${PREFIX}:${table}:${position.txid}:${position.seq}${end}`;
+export function encodePullCursor(table: string, cursor: PullCursor): Cursor {
+  const snapshot = (at: Snapshot | null) => {
+    if (!at) return '-';
+    const { xmin, xmax, xip } = bounded(at);
+    return [xmin, xmax - xmin, ...xip.map((x) => x - xmin)].join('.');
+  };
+  const after = cursor.after ? `${cursor.after.txid}.${cursor.after.seq}` : '-';
+  const text = `${SNAPSHOTS}:${table}:${snapshot(cursor.seen)}:${snapshot(cursor.upto)}:${after}`;
   return Buffer.from(text, 'utf8').toString('base64url') as Cursor;
 }
 
-export type DecodedCursor =
-  | { ok: true; position: ChangePosition; firstPullEnd?: ChangePosition }
-  | { ok: false; reason: string };
-
-/** Decodes a cursor that must belong to `table`; says why when it is not one. */
-export function decodeCursor(table: string, cursor: string): DecodedCursor {
-  const refused = { ok: false, reason: 'is not a cursor returned by this gateway' } as const;
-  if (cursor.length > 200 || !/^[A-Za-z0-9_-]+$/.test(cursor)) return refused;
-  const parts = Buffer.from(cursor, 'base64url').toString('utf8').split(':');
-  const [prefix, cursorTable, ...numbers] = parts;
-  if (prefix !== PREFIX || (numbers.length !== 2 && numbers.length !== 4)) return refused;
-  const position = positionFrom(numbers[0], numbers[1]);
-  const firstPullEnd = numbers.length === 4 ? positionFrom(numbers[2], numbers[3]) : undefined;
-  if (!position || (numbers.length === 4 && !firstPullEnd)) return refused;
-  if (cursorTable !== table) {
+/**
+ * Decodes a pull's cursor that must belong to `table`. A position cursor (`c1`, what pulls
+ * answered before cursors were snapshots) still works: it had sent every change before its
+ * position, so it reads as a snapshot that sees every transaction before it, and the
+ * changes of its own transaction up to it.
+ */
+export function decodePullCursor(table: string, text: string): Decoded<{ cursor: PullCursor }> {
+  const parts = partsOf(text);
+  if (!parts) return REFUSED;
+  const [prefix, cursorTable, ...fields] = parts;
+  if (cursorTable !== table && (prefix === POSITION || prefix === SNAPSHOTS)) {
     return { ok: false, reason: `is a cursor of table ${cursorTable}, not ${table}` };
   }
-  return firstPullEnd ? { ok: true, position, firstPullEnd } : { ok: true, position };
+  if (prefix === POSITION) {
+    const position = positionFrom(fields[0], fields[1]);
+    if (!position || (fields.length !== 2 && fields.length !== 4)) return REFUSED;
+    if (position.txid === 0n) return { ok: true, cursor: { seen: null, upto: null, after: null } };
+    const seen = { xmin: position.txid, xmax: position.txid, xip: [] };
+    return { ok: true, cursor: { seen, upto: null, after: position } };
+  }
+  if (prefix !== SNAPSHOTS || fields.length !== 3) return REFUSED;
+  const [seenText, uptoText, afterText] = fields as [string, string, string];
+  const seen = snapshotFrom(seenText);
+  const upto = snapshotFrom(uptoText);
+  const [txid, seq, ...extra] = afterText.split('.');
+  const after = afterText === '-' ? null : extra.length ? undefined : positionFrom(txid, seq);
+  if (seen === undefined || upto === undefined || after === undefined) return REFUSED;
+  // Paging needs both where it is and what it sends; a first pull has seen nothing.
+  if ((upto === null) !== (after === null)) return REFUSED;
+  return { ok: true, cursor: { seen, upto, after } };
+}
+
+/**
+ * A change hint's cursor: the position of the change, base64url of
+ * `c1:<table>:<txid>:<seq>`. Hints only say "pull now"; their cursors order them.
+ */
+export function encodePosition(table: string, position: ChangePosition): Cursor {
+  const text = `${POSITION}:${table}:${position.txid}:${position.seq}`;
+  return Buffer.from(text, 'utf8').toString('base64url') as Cursor;
+}
+
+export function decodePosition(table: string, text: string): Decoded<{ position: ChangePosition }> {
+  const parts = partsOf(text);
+  if (!parts || parts[0] !== POSITION || parts[1] !== table || parts.length !== 4) return REFUSED;
+  const position = positionFrom(parts[2], parts[3]);
+  return position ? { ok: true, position } : REFUSED;
+}
+
+function partsOf(text: string): string[] | undefined {
+  if (text.length > MAX_LENGTH || !/^[A-Za-z0-9_-]+$/.test(text)) return undefined;
+  return Buffer.from(text, 'base64url').toString('utf8').split(':');
+}
+
+/** A snapshot from a cursor (`-`: none); undefined when it is not one. */
+function snapshotFrom(text: string): Snapshot | null | undefined {
+  if (text === '-') return null;
+  const numbers = text.split('.');
+  if (numbers.length < 2 || numbers.length > 2 + 16 || !numbers.every(isDigits)) {
+    return undefined;
+  }
+  const [xmin, span, ...inProgress] = numbers.map(BigInt) as [bigint, bigint, ...bigint[]];
+  const snapshot = { xmin, xmax: xmin + span, xip: inProgress.map((x) => xmin + x) };
+  return isSnapshot(snapshot) ? snapshot : undefined;
 }
 
 /** A position from a cursor's digits; undefined when they are not one. */

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ChangeNotice } from './changes';
-import { encodeCursor } from './cursor';
+import { encodePosition } from './cursor';
 import { HintCoalescer } from './hint-coalescer';
 
 const WINDOW = 25;
@@ -8,7 +8,7 @@ const WINDOW = 25;
 const notice = (seq: number, table = 'todoItem', owner: string | null = 'alice'): ChangeNotice => ({
   table,
   owner,
-  cursor: encodeCursor(table, { txid: 100n, seq: BigInt(seq) }),
+  cursor: encodePosition(table, { txid: 100n, seq: BigInt(seq) }),
 });
 
 describe('the hint coalescer', () => {

@@ -1,5 +1,5 @@
 import type { ChangeNotice } from './changes';
-import { type ChangePosition, comparePositions, decodeCursor } from './cursor';
+import { type ChangePosition, comparePositions, decodePosition } from './cursor';
 
 /** How long a (table, owner) holds back further hints after sending one; see createGateway. */
 export const DEFAULT_HINT_WINDOW_MS = 25;
@@ -95,6 +95,6 @@ export function newerHint(a: ChangeNotice, b: ChangeNotice): ChangeNotice {
 
 /** A notice's change position; a cursor that does not decode sorts first (never newest). */
 function positionOf(notice: ChangeNotice): ChangePosition {
-  const decoded = decodeCursor(notice.table, notice.cursor);
+  const decoded = decodePosition(notice.table, notice.cursor);
   return decoded.ok ? decoded.position : { txid: -1n, seq: -1n };
 }

@@ -1,14 +1,14 @@
 import { setImmediate as turn } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import type { ChangeNotice } from './changes';
-import { encodeCursor } from './cursor';
+import { encodePosition } from './cursor';
 import { HintFanOut } from './hint-fan-out';
 import { HintQueue } from './hint-queue';
 
 const notice = (seq: number, table = 'todoItem'): ChangeNotice => ({
   table,
   owner: null,
-  cursor: encodeCursor(table, { txid: 7n, seq: BigInt(seq) }),
+  cursor: encodePosition(table, { txid: 7n, seq: BigInt(seq) }),
 });
 
 /** Subscribers that record what they were handed, in order. */

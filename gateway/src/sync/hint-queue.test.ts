@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { ChangeNotice } from './changes';
-import { encodeCursor } from './cursor';
+import { encodePosition } from './cursor';
 import { HintQueue } from './hint-queue';
 
 const notice = (seq: number, table = 'todoItem', owner: string | null = 'alice'): ChangeNotice => ({
   table,
   owner,
-  cursor: encodeCursor(table, { txid: 7n, seq: BigInt(seq) }),
+  cursor: encodePosition(table, { txid: 7n, seq: BigInt(seq) }),
 });
 
 describe("a subscriber's hint queue", () => {

@@ -26,8 +26,10 @@ export interface PullProjection {
 
 const TXID = '__syncline_txid';
 const SEQ = '__syncline_seq';
-/** What an item of a pull is, when it can be more than a row: see `PullShape` in pull-statement.ts. */
+/** Whether a pull's item is a row the query covers (false: an id that moved out); see pull-statement.ts. */
 export const COVERED = '__syncline_covered';
+/** Set on a pull's last item only: its snapshot and the table's horizon, not a row. */
+export const META = '__syncline_meta';
 const ISO_8601 = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 
 const projections = new WeakMap<ServedTable, PullProjection>();

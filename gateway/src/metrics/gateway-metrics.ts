@@ -1,0 +1,102 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { SyncDatabase } from '../db/database';
+import type { WriteOutcome } from '../sync/outcomes';
+import { watchDatabase } from './database-metrics';
+
+/** What the metrics read when they are scraped rather than when something happens. */
+export interface MetricSources {
+  database: SyncDatabase;
+  /** Change streams open now on this gateway process. */
+  openStreams(): number;
+}
+
+/**
+ * The gateway's Prometheus metrics (prom-client), in a registry of its own so that several
+ * gateways in one process never mix theirs. Every family is named `syncline_...`; the
+ * process's default metrics (`process_...`, `nodejs_...`) come along. docs/deployment.md
+ * lists them.
+ */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  private readonly requests = new Counter({
+    name: 'syncline_requests_total',
+    help: 'GraphQL requests answered, by operation (the root field, "multiple" for several, "none" when the request was refused before a valid document) and HTTP status.',
+    labelNames: ['operation', 'status'],
+    registers: [this.registry],
+  });
+  private readonly requestSeconds = new Histogram({
+    name: 'syncline_request_duration_seconds',
+    help: 'Time from a GraphQL request to its response (for a change stream, until the stream opens), by operation and HTTP status.',
+    labelNames: ['operation', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  private readonly pulledRows = new Counter({
+    name: 'syncline_pull_rows_total',
+    help: 'Rows (tombstones included) sent in pull pages, by table.',
+    labelNames: ['table'],
+    registers: [this.registry],
+  });
+  private readonly outcomes = new Counter({
+    name: 'syncline_push_outcomes_total',
+    help: 'Outcomes of pushed operations (push and the per-table insert, update and delete; replays too), by table, status (APPLIED, CONFLICT, REJECTED) and code ("none" when applied).',
+    labelNames: ['table', 'status', 'code'],
+    registers: [this.registry],
+  });
+  private readonly conflicts = new Counter({
+    name: 'syncline_conflicts_total',
+    help: 'Pushed operations answered CONFLICT, by table and code (VERSION_MISMATCH, ALREADY_EXISTS, NOT_FOUND, DELETED).',
+    labelNames: ['table', 'code'],
+    registers: [this.registry],
+  });
+  private readonly hints = new Counter({
+    name: 'syncline_hints_sent_total',
+    help: 'Change hints sent on change streams (one per stream that got it), by table.',
+    labelNames: ['table'],
+    registers: [this.registry],
+  });
+  private readonly limited = new Counter({
+    name: 'syncline_rate_limited_total',
+    help: 'Requests refused with HTTP 429 by the rate limiter, by budget (requests, streams).',
+    labelNames: ['budget'],
+    registers: [this.registry],
+  });
+
+  constructor(sources: MetricSources) {
+    collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      name: 'syncline_live_subscribers',
+      help: 'Change streams (changes subscriptions) open on this gateway process.',
+      registers: [this.registry],
+      collect() {
+        this.set(sources.openStreams());
+      },
+    });
+    watchDatabase(this.registry, sources.database);
+  }
+
+  request(operation: string, status: number, seconds: number): void {
+    const labels = { operation, status: String(status) };
+    this.requests.inc(labels);
+    this.requestSeconds.observe(labels, seconds);
+  }
+
+  pulled(table: string, rows: number): void {
+    this.pulledRows.inc({ table }, rows);
+  }
+
+  answered(outcomes: readonly WriteOutcome[]): void {
+    for (const { table, status, code } of outcomes) {
+      this.outcomes.inc({ table, status, code: code ?? 'none' });
+      if (status === 'CONFLICT') this.conflicts.inc({ table, code: code ?? 'none' });
+    }
+  }
+
+  hintSent(table: string): void {
+    this.hints.inc({ table });
+  }
+
+  rateLimited(budget: 'requests' | 'streams'): void {
+    this.limited.inc({ budget });
+  }
+}
