@@ -1,4 +1,4 @@
-import { SignJWT } from 'jose';
+import { signDevToken } from './auth/dev-token';
 import { ConfigError, readConfig } from './config';
 
 /**
@@ -10,15 +10,7 @@ async function main() {
   const [user, hours = '12'] = process.argv.slice(2);
   const { auth } = readConfig(process.env);
   if (!user) throw new ConfigError('usage: pnpm dev-token <user id> [hours]');
-  if (!auth?.secret) throw new ConfigError('set SYNCLINE_JWT_SECRET to sign development tokens');
-  let token = new SignJWT({})
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(user)
-    .setIssuedAt()
-    .setExpirationTime(`${Number(hours)}h`);
-  if (auth.issuer) token = token.setIssuer(auth.issuer);
-  if (auth.audience) token = token.setAudience(auth.audience);
-  console.log(await token.sign(new TextEncoder().encode(auth.secret)));
+  console.log(await signDevToken(auth, user, Number(hours)));
 }
 
 main().catch((error: unknown) => {

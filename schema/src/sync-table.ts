@@ -1,3 +1,4 @@
+import type { BuildColumns } from 'drizzle-orm';
 import { sql } from 'drizzle-orm';
 import {
   bigint,
@@ -7,6 +8,7 @@ import {
   integer,
   type PgColumn,
   type PgColumnBuilderBase,
+  type PgTableWithColumns,
   pgTable,
   text,
   timestamp,
@@ -57,6 +59,24 @@ function systemColumns() {
   };
 }
 
+/** The system columns' builders, as `syncTable` adds them to every table. */
+export type SystemColumnBuilders = ReturnType<typeof systemColumns>;
+
+/**
+ * What `syncTable()` returns: a Drizzle table with the system columns and the app's, and the
+ * owner column's key (type-level only). Written out, so that declarations stay portable.
+ */
+export type SyncTableOf<
+  TColumns extends Record<string, PgColumnBuilderBase>,
+  TOwner extends string = never,
+> = PgTableWithColumns<{
+  name: string;
+  schema: undefined;
+  columns: BuildColumns<string, SystemColumnBuilders & TColumns, 'pg'>;
+  dialect: 'pg';
+}> &
+  OwnedBy<TOwner>;
+
 function snakeCase(name: string): string {
   return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
 }
@@ -73,7 +93,7 @@ export function syncTable<
   name: TName,
   columns: TColumns,
   options: SyncTableOptions<Extract<keyof TColumns, string>> & { owner?: TOwner } = {},
-) {
+): SyncTableOf<TColumns, TOwner> {
   if (!/^[a-z][A-Za-z0-9]*$/.test(name)) {
     throw new Error(`syncTable: name "${name}" must be camelCase letters and digits`);
   }
@@ -100,7 +120,7 @@ export function syncTable<
     hooks: options.hooks ?? {},
     dataColumns: Object.keys(columns).filter((key) => key !== options.owner),
   };
-  return Object.assign(table, { [SYNC_INFO]: info }) as typeof table & OwnedBy<TOwner>;
+  return Object.assign(table, { [SYNC_INFO]: info }) as SyncTableOf<TColumns, TOwner>;
 }
 
 export type SyncTable = ReturnType<typeof syncTable>;

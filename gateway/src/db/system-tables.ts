@@ -69,3 +69,6 @@ export const ownerMove = pgTable(
     ),
   ],
 );
+
+/** All of Syncline's system tables and its sequence, keyed as a Drizzle schema exports them. */
+export const systemTables = { changeSequence, storedOutcome, pruneHorizon, ownerMove };

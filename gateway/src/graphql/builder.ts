@@ -1,3 +1,4 @@
+/// <reference types="@pothos/core" preserve="true" />
 import SchemaBuilder from '@pothos/core';
 import { Kind, type ValueNode } from 'graphql';
 import { createGraphQLError } from 'graphql-yoga';

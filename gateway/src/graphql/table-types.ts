@@ -1,3 +1,4 @@
+import type { FieldRef } from '@pothos/core';
 import type { Row, WriteOutcome } from '../sync/outcomes';
 import { publicColumnKeys, type ServedTable } from '../sync/tables';
 import type { Builder, SynclineSchemaTypes } from './builder';
@@ -143,8 +144,17 @@ type OutcomeFieldBuilder = PothosSchemaTypes.ObjectFieldBuilder<
   WriteOutcome
 >;
 
+type OutcomeFieldRef = FieldRef<
+  PothosSchemaTypes.ExtendDefaultTypes<SynclineSchemaTypes>,
+  unknown,
+  'Object'
+>;
+
 /** The fields `<Table>Outcome` and `PushOutcome` share; they differ in the type of `row`. */
-export function outcomeFields(t: OutcomeFieldBuilder, shared: SharedTypes) {
+export function outcomeFields(
+  t: OutcomeFieldBuilder,
+  shared: SharedTypes,
+): Record<'opId' | 'status' | 'code' | 'message', OutcomeFieldRef> {
   return {
     opId: t.id({ nullable: true, resolve: (parent: WriteOutcome) => parent.opId }),
     status: t.field({ type: shared.status, resolve: (parent: WriteOutcome) => parent.status }),

@@ -1,0 +1,4 @@
+import { defineConfig } from 'tsdown';
+import { packageBuild } from '../tsdown.base';
+
+export default defineConfig(packageBuild(['src/index.ts', 'src/react/index.ts', 'src/testing.ts']));
