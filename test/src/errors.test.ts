@@ -89,6 +89,8 @@ describe.each(databaseKinds)('unexpected failures on $name', (kind) => {
       warn() {},
       info() {},
       debug() {},
+      // Each request's lines come from a child carrying its id.
+      child: () => logger,
     };
     const gateway = await startGateway(db.database, { logger: logger as never });
     await push(gateway, [todo('INSERT', 'kept', { data: { text: 'before the outage' } })]);
