@@ -15,7 +15,6 @@ export type { PurgeResult } from './engine/purge';
 export type { PushError, PushResult, PushStatus } from './engine/push-result';
 export { SyncInputError } from './errors';
 export { createIndexedDbStore } from './store/idb-store';
-export { createMemoryStore } from './store/memory-store';
 export type {
   Key,
   KeyRange,

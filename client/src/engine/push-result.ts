@@ -4,7 +4,7 @@ import type { ConflictResolution } from './conflicts';
 import type { EngineContext } from './context';
 import { OUTBOX, rowsOf } from './layout';
 import { operationOf, type QueuedEntry } from './outbox';
-import { carryOut } from './resolve';
+import { carryOut, type ErrorDetails } from './resolve';
 import { cancel, newerRow } from './settle';
 
 export type PushStatus = 'complete' | 'network-error' | 'auth-error' | 'aborted' | 'server-error';
@@ -46,14 +46,6 @@ export interface PushResult {
    * least this long before the next attempt.
    */
   retryAfterMs?: number;
-}
-
-export interface ErrorDetails {
-  status: PushError['status'];
-  code: OutcomeCode | null;
-  message: string;
-  local: StoredRow | null;
-  server: StoredRow | null;
 }
 
 export function pushError(

@@ -3,7 +3,8 @@ import type { StoredRow } from '../types';
 import type { EngineContext } from './context';
 import { OUTBOX, rowsOf } from './layout';
 import { operationOf, type QueuedEntry } from './outbox';
-import { type ErrorDetails, type PushError, type PushResult, pushError } from './push-result';
+import { type PushError, type PushResult, pushError } from './push-result';
+import type { ErrorDetails } from './resolve';
 import { resolveConflict } from './resolve';
 import { requeue, settle } from './settle';
 

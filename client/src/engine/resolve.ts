@@ -1,11 +1,19 @@
-import type { ConflictCode, TableDescription } from '@syncline/schema';
+import type { ConflictCode, OutcomeCode, TableDescription } from '@syncline/schema';
 import type { StoredRow } from '../types';
 import { type ConflictResolution, changedData, isResolution } from './conflicts';
 import type { EngineContext } from './context';
 import { operationOf, type QueuedEntry } from './outbox';
-import type { ErrorDetails } from './push-result';
 import { requeue, settle } from './settle';
 import { dataOf } from './validate';
+
+/** What the push learned of an operation it could not apply. */
+export interface ErrorDetails {
+  status: 'CONFLICT' | 'REJECTED';
+  code: OutcomeCode | null;
+  message: string;
+  local: StoredRow | null;
+  server: StoredRow | null;
+}
 
 /** `resolved`: handled, or queued to be sent again; `aborted`; or why it stays reported. */
 export type Resolved = 'resolved' | 'aborted' | { message: string };

@@ -32,10 +32,6 @@ export interface UrqlTransportOptions {
   fetch?: typeof fetch;
 }
 
-async function currentToken(source: TokenSource | undefined) {
-  return typeof source === 'function' ? source({ refresh: false }) : source;
-}
-
 /** The gateway's pull and push over urql (`@urql/core`), with no cache: the store is the cache. */
 export function createUrqlTransport(options: UrqlTransportOptions): Transport {
   const baseFetch = options.fetch ?? ((input, init) => fetch(input, init));
@@ -46,24 +42,27 @@ export function createUrqlTransport(options: UrqlTransportOptions): Transport {
     fetch: baseFetch,
   });
 
+  const source = options.token;
+  /** The headers of every request: the CSRF header and the current (or a refreshed) token. */
+  async function headers(refresh: boolean): Promise<Record<string, string>> {
+    const token = typeof source === 'function' ? await source({ refresh }) : source;
+    return { ...csrfHeaders, ...(token ? { authorization: `Bearer ${token}` } : {}) };
+  }
+  const refreshable = typeof source === 'function';
+
   /** Runs a request with the current token; on UNAUTHENTICATED, once more with a refreshed one. */
   async function authorized<T>(
     attempt: (context: { fetchOptions: RequestInit }) => Promise<TransportResult<T>>,
   ): Promise<TransportResult<T>> {
-    const source = options.token;
     for (const refresh of [false, true]) {
-      let token: string | null | undefined;
+      let fetchOptions: RequestInit;
       try {
-        token = typeof source === 'function' ? await source({ refresh }) : source;
+        fetchOptions = { headers: await headers(refresh) };
       } catch (error) {
         return { ok: false, failure: 'auth-error', message: `no token: ${String(error)}` };
       }
-      const headers: Record<string, string> = {
-        ...csrfHeaders,
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      };
-      const result = await attempt({ fetchOptions: { headers } });
-      const again = !result.ok && result.failure === 'auth-error' && typeof source === 'function';
+      const result = await attempt({ fetchOptions });
+      const again = !result.ok && result.failure === 'auth-error' && refreshable;
       if (!again || refresh) return result;
     }
     throw new Error('unreachable');
@@ -75,10 +74,9 @@ export function createUrqlTransport(options: UrqlTransportOptions): Transport {
   return {
     async probe(): Promise<boolean> {
       // The token goes along so that a browser does not log a 401 for a mere probe.
-      const token = await currentToken(options.token).catch(() => undefined);
-      const headers = { ...csrfHeaders, ...(token ? { authorization: `Bearer ${token}` } : {}) };
+      const fetchOptions = { headers: await headers(false).catch(() => csrfHeaders) };
       const result = await client
-        .query('query SynclineProbe { __typename }', {}, { fetchOptions: { headers } })
+        .query('query SynclineProbe { __typename }', {}, { fetchOptions })
         .toPromise();
       // Any HTTP answer, even an error, means the gateway is reachable.
       return !result.error?.networkError || result.error.response !== undefined;
@@ -104,20 +102,8 @@ export function createUrqlTransport(options: UrqlTransportOptions): Transport {
     },
 
     changes(listener, streamOptions) {
-      const source = options.token;
-      return openChangeStream(
-        {
-          url: options.url,
-          fetch: baseFetch,
-          async headers(refresh) {
-            const token = typeof source === 'function' ? await source({ refresh }) : source;
-            return { ...csrfHeaders, ...(token ? { authorization: `Bearer ${token}` } : {}) };
-          },
-          refreshable: typeof source === 'function',
-        },
-        listener,
-        streamOptions,
-      );
+      const connection = { url: options.url, fetch: baseFetch, headers, refreshable };
+      return openChangeStream(connection, listener, streamOptions);
     },
 
     async push(operations: readonly Operation[]): Promise<TransportResult<Outcome<StoredRow>[]>> {

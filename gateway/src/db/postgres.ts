@@ -2,9 +2,9 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import type { Db, SyncDatabase } from './database';
 import { DatabaseErrors } from './database-errors';
 import { ListenConnection } from './listen-connection';
+import type { Db, SyncDatabase } from './sync-database';
 
 /**
  * How long a query may wait for a connection (a free one of the pool, or a new one) before

@@ -1,27 +1,19 @@
 import type { Db } from '../db/database';
 import { decodePullCursor, encodePullCursor, type PullCursor } from '../sync/cursor';
 import { FilterError, type Where, whereToSql } from '../sync/filter';
-import { publicRow, type Row } from '../sync/outcomes';
+import { publicRow } from '../sync/outcomes';
 import { pullChanges } from '../sync/pull';
 import { ownedBy, selectRow } from '../sync/row-writes';
 import type { Builder, GatewayContext } from './builder';
 import { badInput, limitExceeded, syncError } from './errors';
 import type { GatewayLimits } from './limits';
-import type { TableTypes } from './table-types';
+import type { PullPageValue, TableTypes } from './table-types';
 
 /** A pull's arguments as GraphQL coerced them. */
 export interface PullArgs {
   after?: string | null | undefined;
   limit?: number | null | undefined;
   where?: unknown;
-}
-
-/** What a pull answers before its fields are selected: `<Table>Page`. */
-export interface PullPageValue {
-  rows: Row[];
-  cursor: string;
-  hasMore: boolean;
-  movedOut: string[];
 }
 
 export type PullResolver = (args: PullArgs, context: GatewayContext) => Promise<PullPageValue>;

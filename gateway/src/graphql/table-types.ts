@@ -3,8 +3,15 @@ import type { Row, WriteOutcome } from '../sync/outcomes';
 import { publicColumnKeys, type ServedTable } from '../sync/tables';
 import type { Builder, SynclineSchemaTypes } from './builder';
 import { columnType } from './column-types';
-import type { PullPageValue } from './pull-fields';
 import type { SharedTypes } from './shared-types';
+
+/** What a pull answers before its fields are selected: `<Table>Page`. */
+export interface PullPageValue {
+  rows: Row[];
+  cursor: string;
+  hasMore: boolean;
+  movedOut: string[];
+}
 
 const systemFieldDescriptions: Record<string, string> = {
   id: 'Primary key; clients choose it (a UUID) so that inserts work offline.',

@@ -1,5 +1,5 @@
 import type { Db } from '../db/database';
-import type { ApplyContext } from './apply';
+import type { ApplyContext } from './apply-context';
 import { changeRowsInBulk } from './bulk-changes';
 import { ChangeLog } from './changes';
 import { positionOf } from './cursor';

@@ -1,9 +1,8 @@
 import { SyncRejection } from '@syncline/schema';
 import { and, eq } from 'drizzle-orm';
-import type { PgTable } from 'drizzle-orm/pg-core';
-import type { Logger } from 'pino';
 import type { Db } from '../db/database';
 import { storedOutcome } from '../db/system-tables';
+import type { ApplyContext } from './apply-context';
 import { applyInBulk } from './apply-in-bulk';
 import { ChangeLog } from './changes';
 import { positionOf } from './cursor';
@@ -13,15 +12,9 @@ import { rejected, toStored, type WriteOutcome } from './outcomes';
 import { retryTransaction, takeTurnForHooks, WRITE_ATTEMPTS } from './retry';
 import { writeRow } from './row-writes';
 import { claimOpId, findStored } from './stored-outcomes';
-import type { ServedTable } from './tables';
 import type { WriteOperation } from './write-operation';
 
-export interface ApplyContext {
-  userId: string;
-  servedTables: ReadonlyMap<PgTable, ServedTable>;
-  /** Where a transaction run again after a deadlock is reported. */
-  logger: Pick<Logger, 'warn'>;
-}
+export type { ApplyContext } from './apply-context';
 
 /**
  * Applies operations in order, in one transaction: an operation that conflicts or is

@@ -2,10 +2,19 @@ import { and, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import { ownerMove, pruneHorizon } from '../db/system-tables';
 import type { ChangePosition, PullCursor } from './cursor';
-import type { PullRequest } from './pull';
 import { COVERED, META, pullProjection } from './pull-projection';
 import { ownedBy } from './row-writes';
 import { type Snapshot, snapshotText } from './snapshot';
+import type { ServedTable } from './tables';
+
+/** A pull of one window of a table's changes, as the resolver asks for it. */
+export interface PullRequest {
+  served: ServedTable;
+  userId: string;
+  cursor: PullCursor;
+  limit: number;
+  where: SQL | undefined;
+}
 
 /**
  * What a pull's statement reads:

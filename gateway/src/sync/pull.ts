@@ -1,19 +1,11 @@
-import type { SQL } from 'drizzle-orm';
 import { type Db, rowsOf } from '../db/database';
 import type { PullCursor } from './cursor';
 import type { Row } from './outcomes';
 import { COVERED, META, pullProjection } from './pull-projection';
-import { pullShape, pullStatement } from './pull-statement';
+import { type PullRequest, pullShape, pullStatement } from './pull-statement';
 import { mayMissUpTo, parseSnapshot } from './snapshot';
-import type { ServedTable } from './tables';
 
-export interface PullRequest {
-  served: ServedTable;
-  userId: string;
-  cursor: PullCursor;
-  limit: number;
-  where: SQL | undefined;
-}
+export type { PullRequest } from './pull-statement';
 
 export type PullResult =
   | {
