@@ -87,6 +87,12 @@ export function createGateway(options: GatewayOptions) {
     ...(metrics ? { observe: metrics } : {}),
   });
   const identify = identifyOnce(options.authenticate ?? (() => ANONYMOUS_USER));
+  /** Each pullable table's pull field, `pullTodoItems` -> `todoItem`. */
+  const pullFields = new Map(
+    tables
+      .filter((served) => served.info.access !== 'write')
+      .map((served) => [served.names.pull, served.info.name]),
+  );
   const firstPullable = tables.find((served) => served.info.access !== 'write');
   const rateLimits = { requestsPerMinute: 0, streamsPerMinute: 0, ...options.rateLimits };
   const limited = rateLimits.requestsPerMinute > 0 || rateLimits.streamsPerMinute > 0;
@@ -128,11 +134,7 @@ export function createGateway(options: GatewayOptions) {
               requests,
               graphqlEndpoint: GRAPHQL_ENDPOINT,
               token: typeof options.metrics === 'object' ? options.metrics.token : undefined,
-              pullFields: new Map(
-                tables
-                  .filter((served) => served.info.access !== 'write')
-                  .map((served) => [served.names.pull, served.info.name]),
-              ),
+              pullFields,
             }),
           ]
         : []),
@@ -153,7 +155,11 @@ export function createGateway(options: GatewayOptions) {
       useErrorCodes(),
       useHeartbeats(options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS),
       // Last: it only runs operations that passed every check above.
-      useCompiledPulls(),
+      useCompiledPulls(
+        metrics
+          ? { onPull: (field, path) => metrics.pulledOn(pullFields.get(field) ?? field, path) }
+          : {},
+      ),
       { onDispose: () => hub.stop() },
     ],
   });

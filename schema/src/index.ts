@@ -1,6 +1,16 @@
 export type { ColumnDescription, ColumnKind, TableDescription } from './describe-table';
 export { columnKind, describeSyncTable } from './describe-table';
 export {
+  CHANGES_DOCUMENT,
+  CHANGES_OPERATION,
+  PROBE_DOCUMENT,
+  PROBE_OPERATION,
+  PULL_OPERATION,
+  PUSH_OPERATION,
+  pullDocument,
+  pushDocument,
+} from './documents';
+export {
   exampleTables,
   MAX_ACCOLADES_PER_COMMAND,
   todoItem,

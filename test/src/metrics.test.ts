@@ -4,12 +4,14 @@ import { type FetchLike, openChangeStream } from './support/change-stream';
 import { databaseKinds } from './support/databases';
 import { startGateway, type TestGateway, useTestGateway } from './support/gateway-client';
 import { declares, metric, scrape } from './support/metrics';
+import { openTestClient, TestNetwork } from './support/sync-client';
 
 const TOKEN = 'metrics-token-for-the-test-suite';
 const FAMILIES = [
   'syncline_requests_total',
   'syncline_request_duration_seconds',
   'syncline_pull_rows_total',
+  'syncline_compiled_pulls_total',
   'syncline_push_outcomes_total',
   'syncline_conflicts_total',
   'syncline_live_subscribers',
@@ -108,6 +110,26 @@ describe.each(databaseKinds)('metrics on $name', (kind) => {
     const plain = () =>
       suite.gateway.data('{ page: pullTodoItems { __typename all: rows { id } } }', {}, user);
     expect(await moved(suite.gateway, 'syncline_pull_rows_total', rows, plain)).toBe(2);
+  });
+
+  it("answers the client's own pull on the compiled fast path", async () => {
+    const network = new TestNetwork(suite.gateway);
+    const client = await openTestClient({ network, user: newUser() });
+    onTestFinished(() => client.close());
+    const counted = (path: string) => ({ table: 'todoItem', path });
+    const pull = () => client.table('todoItem').pull('mine');
+    // The client sends pullDocument() of @syncline/schema, as the benchmark does.
+    expect(
+      await moved(suite.gateway, 'syncline_compiled_pulls_total', counted('compiled'), pull),
+    ).toBe(1);
+    expect(
+      await moved(suite.gateway, 'syncline_compiled_pulls_total', counted('graphql'), pull),
+    ).toBe(0);
+    // Anything fancier is not counted: it never tries the fast path.
+    const fancy = () => suite.gateway.data('{ pullTodoItems { __typename cursor } }');
+    expect(
+      await moved(suite.gateway, 'syncline_compiled_pulls_total', counted('compiled'), fancy),
+    ).toBe(0);
   });
 
   it('counts push outcomes and conflicts by table, status and code', async () => {

@@ -1,3 +1,4 @@
+import { CHANGES_DOCUMENT } from '@syncline/schema';
 import type {
   ChangeHint,
   ChangeListener,
@@ -15,8 +16,6 @@ export interface StreamConnection {
   /** Whether asking again with `refresh` can give another token. */
   refreshable: boolean;
 }
-
-const SUBSCRIBE = 'subscription SynclineChanges { changes { table cursor } }';
 
 interface StreamEvent {
   event: string;
@@ -66,7 +65,7 @@ export function openChangeStream(
         response = await connection.fetch(connection.url, {
           method: 'POST',
           headers: { ...headers, 'content-type': 'application/json', accept: 'text/event-stream' },
-          body: JSON.stringify({ query: SUBSCRIBE }),
+          body: JSON.stringify({ query: CHANGES_DOCUMENT }),
           signal: aborter.signal,
         });
       } catch (error) {

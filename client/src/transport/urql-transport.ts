@@ -2,14 +2,16 @@ import {
   CSRF_HEADER,
   type Operation,
   type Outcome,
+  PROBE_DOCUMENT,
   type PullPage,
+  pullDocument,
+  pushDocument,
   type TableDescription,
   tableNames,
 } from '@syncline/schema';
 import { Client, type CombinedError, fetchExchange } from '@urql/core';
 import type { StoredRow } from '../types';
 import { openChangeStream, retryAfterMs } from './change-stream';
-import { pullDocument, pushDocument } from './documents';
 import type { PullRequest, Transport, TransportResult } from './transport';
 
 /**
@@ -75,9 +77,7 @@ export function createUrqlTransport(options: UrqlTransportOptions): Transport {
     async probe(): Promise<boolean> {
       // The token goes along so that a browser does not log a 401 for a mere probe.
       const fetchOptions = { headers: await headers(false).catch(() => csrfHeaders) };
-      const result = await client
-        .query('query SynclineProbe { __typename }', {}, { fetchOptions })
-        .toPromise();
+      const result = await client.query(PROBE_DOCUMENT, {}, { fetchOptions }).toPromise();
       // Any HTTP answer, even an error, means the gateway is reachable.
       return !result.error?.networkError || result.error.response !== undefined;
     },

@@ -31,8 +31,12 @@ import { PULL_RESOLVER, type PullResolver } from './pull-fields';
  * Anything else (fragments, directives, `__typename`, several root fields) takes the
  * normal path, and so does a compiled pull that throws: a pull writes nothing, so it is
  * simply executed again by GraphQL, which reports the error exactly as always.
+ *
+ * The client's own pull (`pullDocument` of @syncline/schema) must always take this path:
+ * `onPull` hears how each plannable pull was answered (the gateway's metrics count it), and
+ * the tests check it for the client's document.
  */
-export function useCompiledPulls(): Plugin {
+export function useCompiledPulls(options: CompiledPullsOptions = {}): Plugin {
   const plans = new WeakMap<DocumentNode, Map<string | undefined, PullPlan | null>>();
   const planOf = (args: ExecutionArgs) => {
     const byOperation = plans.get(args.document) ?? new Map<string | undefined, PullPlan | null>();
@@ -45,15 +49,29 @@ export function useCompiledPulls(): Plugin {
     onExecute({ args, executeFn, setExecuteFn }) {
       const plan = planOf(args);
       if (!plan) return;
+      const field = plan.field.name;
       setExecuteFn(async (executionArgs) => {
+        let result: Awaited<ReturnType<typeof run>>;
         try {
-          return await run(plan, executionArgs);
+          result = await run(plan, executionArgs);
         } catch {
+          options.onPull?.(field, 'graphql');
           return executeFn(executionArgs);
         }
+        options.onPull?.(field, 'compiled');
+        return result;
       });
     },
   };
+}
+
+export interface CompiledPullsOptions {
+  /**
+   * Called for every pull simple enough to compile, with its root field (`pullTodoItems`)
+   * and how it was answered: `compiled`, or `graphql` when the compiled attempt threw (an
+   * error, which GraphQL then reports).
+   */
+  onPull?(field: string, path: 'compiled' | 'graphql'): void;
 }
 
 type PagePart = 'rows' | 'cursor' | 'hasMore' | 'movedOut';

@@ -37,6 +37,12 @@ export class GatewayMetrics {
     labelNames: ['table'],
     registers: [this.registry],
   });
+  private readonly pullPaths = new Counter({
+    name: 'syncline_compiled_pulls_total',
+    help: 'Pulls plain enough for the compiled fast path (every pull the client sends is), by table and the path that answered: compiled, or graphql when the compiled attempt failed and GraphQL answered (with the error).',
+    labelNames: ['table', 'path'],
+    registers: [this.registry],
+  });
   private readonly outcomes = new Counter({
     name: 'syncline_push_outcomes_total',
     help: 'Outcomes of pushed operations (push and the per-table insert, update and delete; replays too), by table, status (APPLIED, CONFLICT, REJECTED) and code ("none" when applied).',
@@ -83,6 +89,10 @@ export class GatewayMetrics {
 
   pulled(table: string, rows: number): void {
     this.pulledRows.inc({ table }, rows);
+  }
+
+  pulledOn(table: string, path: 'compiled' | 'graphql'): void {
+    this.pullPaths.inc({ table, path });
   }
 
   answered(outcomes: readonly WriteOutcome[]): void {
