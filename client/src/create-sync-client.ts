@@ -1,4 +1,4 @@
-import { describeSyncTable, type TableDescription } from '@syncline/schema';
+import { describeSyncTable, type Operation, type TableDescription } from '@syncline/schema';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { SyncClientEvents, SyncResult, SyncStatus } from './client-types';
 import type { ConflictHandler } from './engine/conflicts';
@@ -7,7 +7,7 @@ import { Emitter } from './engine/events';
 import { OUTBOX, storeLayout } from './engine/layout';
 import { LiveQueries } from './engine/live-queries';
 import { checkLocalFormat } from './engine/local-format';
-import type { QueuedEntry } from './engine/outbox';
+import { operationOf, type QueuedEntry } from './engine/outbox';
 import type { PushResult } from './engine/push-result';
 import { SyncInputError } from './errors';
 import { createIndexedDbStore } from './store/idb-store';
@@ -19,9 +19,24 @@ import { createTableApi, type SyncTableApi, type TableRuntime } from './table-ap
 import type { Transport } from './transport/transport';
 import { createUrqlTransport, type TokenSource } from './transport/urql-transport';
 
-export interface SyncClientOptions<TTables extends Record<string, PgTable>> {
-  /** The gateway's GraphQL endpoint. */
-  url: string;
+/**
+ * How to open a client: `url` (the gateway's GraphQL endpoint) for the default transport, or
+ * a `transport` of your own (then `url`, `token` and `fetch` are not used).
+ */
+export type SyncClientOptions<TTables extends Record<string, PgTable>> =
+  SyncClientCommonOptions<TTables> &
+    (
+      | {
+          /** The gateway's GraphQL endpoint, e.g. `https://sync.example.com/graphql`. */
+          url: string;
+          /** How requests reach the gateway (default: urql over `fetch`). */
+          transport?: Transport;
+        }
+      | { url?: string; transport: Transport }
+    );
+
+/** The options of `createSyncClient` besides where requests go. */
+export interface SyncClientCommonOptions<TTables extends Record<string, PgTable>> {
   /** The synced tables, keyed by name: `{ todoItem, vehicleModel }` from the schema package. */
   tables: TTables;
   /** The bearer token, or a function returning the current one. */
@@ -29,8 +44,6 @@ export interface SyncClientOptions<TTables extends Record<string, PgTable>> {
   onConflict?: ConflictHandler;
   /** Where rows and the outbox live (default: IndexedDB database `syncline`). */
   store?: StoreDriver;
-  /** How requests reach the gateway (default: urql over `fetch`). */
-  transport?: Transport;
   /** The fetch the default transport uses. */
   fetch?: typeof fetch;
   /** Operations per push request (default 100). */
@@ -54,8 +67,8 @@ export interface SyncClient<TTables extends Record<string, PgTable>> {
   sync(): Promise<SyncResult>;
   /** The number of operations waiting to be pushed (also the `pending` event). */
   pendingOperations(): number;
-  /** The waiting operations themselves, oldest first. */
-  pendingChanges(): Promise<QueuedEntry[]>;
+  /** The waiting operations themselves, oldest first, as they will be pushed. */
+  pendingChanges(): Promise<Operation[]>;
   readonly status: SyncStatus;
   /** Whether the device hears others' changes as they happen (the `live` event too). */
   readonly live: boolean;
@@ -95,10 +108,14 @@ export async function createSyncClient<TTables extends Record<string, PgTable>>(
   const driver = options.store ?? createIndexedDbStore({ name: 'syncline' });
   const store = await driver.open(storeLayout(descriptions));
   await checkLocalFormat(store, descriptions);
+  const { url } = options;
+  if (!options.transport && typeof url !== 'string') {
+    throw new SyncInputError('createSyncClient.url', 'is required unless a transport is given');
+  }
   const transport =
     options.transport ??
     createUrqlTransport({
-      url: options.url,
+      url: url as string,
       tables: descriptions,
       ...(options.token === undefined ? {} : { token: options.token }),
       ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
@@ -145,7 +162,10 @@ export async function createSyncClient<TTables extends Record<string, PgTable>>(
     push: () => loop.push(),
     sync: () => loop.sync(),
     pendingOperations: () => changes.pending,
-    pendingChanges: () => store.read([OUTBOX], (tx) => tx.getAll<QueuedEntry>(OUTBOX)),
+    pendingChanges: async () => {
+      const entries = await store.read([OUTBOX], (tx) => tx.getAll<QueuedEntry>(OUTBOX));
+      return entries.map(operationOf);
+    },
     get status() {
       return loop.status;
     },

@@ -1,5 +1,9 @@
 export type { SyncClientEvents, SyncResult, SyncStatus } from './client-types';
-export type { SyncClient, SyncClientOptions } from './create-sync-client';
+export type {
+  SyncClient,
+  SyncClientCommonOptions,
+  SyncClientOptions,
+} from './create-sync-client';
 export { createSyncClient } from './create-sync-client';
 export type {
   Conflict,
@@ -9,7 +13,6 @@ export type {
 } from './engine/conflicts';
 export { mergeRows } from './engine/conflicts';
 export type { DiscardResult } from './engine/discard';
-export type { OutboxEntry, QueuedEntry } from './engine/outbox';
 export type { PullProgress, PullResult, PullStatus } from './engine/pull';
 export type { PurgeResult } from './engine/purge';
 export type { PushError, PushResult, PushStatus } from './engine/push-result';

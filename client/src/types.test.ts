@@ -1,5 +1,7 @@
-import type { todoItem, vehicleModel } from '@syncline/schema';
+import type { Operation, todoItem, vehicleModel } from '@syncline/schema';
 import { describe, expectTypeOf, it } from 'vitest';
+import type { SyncClient, SyncClientOptions } from './create-sync-client';
+import type { Transport } from './transport/transport';
 import type { Row, RowInsert, RowUpdate, Where } from './types';
 
 // Checked by `tsc` (the test run type-checks first); the assertions cost nothing at runtime.
@@ -43,5 +45,26 @@ describe('row types from the schema tables', () => {
     // @ts-expect-error no such column
     const where: Where<typeof todoItem> = { colour: { eq: 'red' } };
     expectTypeOf(where).not.toBeAny();
+  });
+});
+
+describe('createSyncClient options', () => {
+  const tables = {} as { todoItem: typeof todoItem };
+  const transport = {} as Transport;
+
+  it('need a url, unless a transport is given', () => {
+    expectTypeOf({ url: 'https://sync.example/graphql', tables }).toMatchTypeOf<
+      SyncClientOptions<typeof tables>
+    >();
+    expectTypeOf({ transport, tables }).toMatchTypeOf<SyncClientOptions<typeof tables>>();
+    // @ts-expect-error neither a url nor a transport
+    const nowhere: SyncClientOptions<typeof tables> = { tables };
+    void nowhere;
+  });
+
+  it('pendingChanges() gives plain operations, not the stored outbox entries', () => {
+    expectTypeOf<Awaited<ReturnType<SyncClient<typeof tables>['pendingChanges']>>>().toEqualTypeOf<
+      Operation[]
+    >();
   });
 });

@@ -8,8 +8,6 @@ export type { Gateway, GatewayOptions } from './create-gateway';
 export { ANONYMOUS_USER, createGateway, GRAPHQL_ENDPOINT } from './create-gateway';
 export type { ConnectionUse, Db, OpenDatabaseOptions, SyncDatabase } from './db/database';
 export { MEMORY, openDatabase } from './db/database';
-export { exampleMigrations } from './db/migrations';
-export { seedExampleData } from './db/seed';
 export {
   changeSequence,
   ownerMove,
@@ -31,4 +29,3 @@ export type { RateLimits } from './plugins/use-rate-limits';
 export { CHANGES_CHANNEL } from './sync/changes';
 export type { PruneResult } from './sync/prune';
 export { pruneExpired } from './sync/prune';
-export { serveTables } from './sync/tables';

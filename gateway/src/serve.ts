@@ -8,7 +8,6 @@ import { createDrainer } from './drain';
 import { createHttpServer } from './http-server';
 import { createLogger } from './logger';
 import { pruneExpired } from './sync/prune';
-import { serveTables } from './sync/tables';
 
 /** What `syncline start` serves, beside the settings read from the environment. */
 export interface ServeOptions {
@@ -65,7 +64,7 @@ export async function serve(options: ServeOptions): Promise<void> {
     trustProxy: config.trustProxy,
   });
   const prune = () =>
-    pruneExpired(database.db, serveTables(tables), config.retentionMs)
+    pruneExpired(database.db, tables, config.retentionMs)
       .then((result) => logger.info(result, 'pruned tombstones and stored outcomes'))
       .catch((error: unknown) => logger.error({ err: error }, 'prune failed'));
   await prune();

@@ -10,7 +10,6 @@ import { createDrainer } from './drain';
 import { createHttpServer } from './http-server';
 import { createLogger } from './logger';
 import { pruneExpired } from './sync/prune';
-import { serveTables } from './sync/tables';
 
 /** What a stop keeps of its time for closing the database after the last request. */
 const STOP_MARGIN_MS = 1000;
@@ -59,7 +58,7 @@ async function main() {
     logger.info(`metrics at /metrics, ${how}`);
   }
   const prune = () =>
-    pruneExpired(database.db, serveTables(exampleTables), config.retentionMs)
+    pruneExpired(database.db, exampleTables, config.retentionMs)
       .then((result) => logger.info(result, 'pruned tombstones and stored outcomes'))
       .catch((error: unknown) => logger.error({ err: error }, 'prune failed'));
   await prune();

@@ -1,5 +1,4 @@
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
-import { getTableColumns } from 'drizzle-orm/utils';
 import { getSyncTableInfo, SYSTEM_COLUMNS, type TableAccess } from './sync-table-info';
 
 /** How a column's values travel in JSON, and so how the client stores and compares them. */
@@ -56,11 +55,20 @@ export interface TableDescription {
   columns: readonly ColumnDescription[];
 }
 
+/**
+ * Where Drizzle keeps a table's columns (`getTableColumns` reads the same global symbol):
+ * read directly, so that a browser bundle carries none of Drizzle's table code.
+ */
+export const DRIZZLE_COLUMNS = Symbol.for('drizzle:Columns');
+
 /** Describes a table made by `syncTable()`; throws for any other table. */
 export function describeSyncTable(table: PgTable): TableDescription {
   const info = getSyncTableInfo(table);
   if (!info) throw new Error('describeSyncTable: the table was not made by syncTable()');
-  const all = getTableColumns(table) as Record<string, PgColumn>;
+  const all = (table as unknown as Record<symbol, Record<string, PgColumn> | undefined>)[
+    DRIZZLE_COLUMNS
+  ];
+  if (!all) throw new Error(`describeSyncTable: ${info.name} has no Drizzle columns`);
   const columns = info.dataColumns.map((key) => {
     const column = all[key] as PgColumn;
     const description: ColumnDescription = {

@@ -8,7 +8,10 @@ import { tableNames } from './protocol';
  * would otherwise fall back to the slow path without a word).
  */
 
-/** Operation names, so that logs, proxies and tests can tell the client's requests apart. */
+/**
+ * The documents' operation names, so that logs, proxies and tests can tell the client's
+ * requests apart. Written out in the documents too, so that they are plain literals in a bundle.
+ */
 export const PULL_OPERATION = 'SynclinePull';
 export const PUSH_OPERATION = 'SynclinePush';
 export const CHANGES_OPERATION = 'SynclineChanges';
@@ -17,37 +20,26 @@ export const PROBE_OPERATION = 'SynclineProbe';
 /** The pull query of one table, selecting every field a client sees, and `movedOut`. */
 export function pullDocument(table: TableDescription): string {
   const names = tableNames(table.name);
-  return `query ${PULL_OPERATION}($after: Cursor, $limit: Int, $where: ${names.type}Where) {
-  ${names.pull}(after: $after, limit: $limit, where: $where) {
-    rows { ${table.fields.join(' ')} }
-    cursor
-    hasMore
-    movedOut
-  }
-}`;
+  return (
+    `query SynclinePull($after: Cursor, $limit: Int, $where: ${names.type}Where) ` +
+    `{ ${names.pull}(after: $after, limit: $limit, where: $where) ` +
+    `{ rows { ${table.fields.join(' ')} } cursor hasMore movedOut } }`
+  );
 }
 
 /** The push mutation, with the row of every table in the `SyncRow` union. */
 export function pushDocument(tables: readonly TableDescription[]): string {
-  const fragments = tables
-    .map((table) => `... on ${tableNames(table.name).type} { ${table.fields.join(' ')} }`)
-    .join('\n      ');
-  return `mutation ${PUSH_OPERATION}($operations: [PushOperation!]!) {
-  push(operations: $operations) {
-    opId
-    status
-    code
-    message
-    row {
-      __typename
-      ${fragments}
-    }
-  }
-}`;
+  const rows = tables
+    .map((table) => ` ... on ${tableNames(table.name).type} { ${table.fields.join(' ')} }`)
+    .join('');
+  return (
+    'mutation SynclinePush($operations: [PushOperation!]!) ' +
+    `{ push(operations: $operations) { opId status code message row { __typename${rows} } } }`
+  );
 }
 
 /** The change hints subscription (server-sent events). */
-export const CHANGES_DOCUMENT = `subscription ${CHANGES_OPERATION} { changes { table cursor } }`;
+export const CHANGES_DOCUMENT = 'subscription SynclineChanges { changes { table cursor } }';
 
 /** Whether the gateway answers at all: the cheapest query there is. */
-export const PROBE_DOCUMENT = `query ${PROBE_OPERATION} { __typename }`;
+export const PROBE_DOCUMENT = 'query SynclineProbe { __typename }';

@@ -21,7 +21,9 @@ export {
 export type { RowValues, SyncHookContext, SyncTableHooks, SyncWriter } from './hooks';
 export { SyncRejection } from './hooks';
 export type {
+  AppliedOutcome,
   ConflictCode,
+  ConflictOutcome,
   Cursor,
   ErrorCode,
   Operation,
@@ -30,12 +32,14 @@ export type {
   OutcomeCode,
   OutcomeStatus,
   PullPage,
+  RejectedOutcome,
   RejectionCode,
   SystemFields,
 } from './protocol';
 export {
   CONFLICT_CODES,
   CSRF_HEADER,
+  isApplied,
   isConflict,
   isRejected,
   OPERATION_KINDS,

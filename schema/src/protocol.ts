@@ -61,12 +61,37 @@ export interface Operation<TData = Record<string, unknown>> {
   data?: TData;
 }
 
-export interface Outcome<TRow = Record<string, unknown>> {
+/** What the gateway answered for one operation; `status` tells which of the three it is. */
+export type Outcome<TRow = Record<string, unknown>> =
+  | AppliedOutcome<TRow>
+  | ConflictOutcome<TRow>
+  | RejectedOutcome;
+
+/** The operation was applied; `row` is the row as stored now (a tombstone after a delete). */
+export interface AppliedOutcome<TRow = Record<string, unknown>> {
   opId: string | null;
-  status: OutcomeStatus;
-  code: OutcomeCode | null;
+  status: 'APPLIED';
+  code: null;
+  message: null;
+  row: TRow;
+}
+
+/** The row is not as the operation expected; `row` is the server's (null if it never existed). */
+export interface ConflictOutcome<TRow = Record<string, unknown>> {
+  opId: string | null;
+  status: 'CONFLICT';
+  code: ConflictCode;
   message: string | null;
   row: TRow | null;
+}
+
+/** The operation can never succeed as sent; `message` says why. */
+export interface RejectedOutcome {
+  opId: string | null;
+  status: 'REJECTED';
+  code: RejectionCode;
+  message: string | null;
+  row: null;
 }
 
 export interface PullPage<TRow = Record<string, unknown>> {
@@ -80,11 +105,15 @@ export interface PullPage<TRow = Record<string, unknown>> {
   movedOut: string[];
 }
 
-export function isConflict(outcome: Outcome<unknown>): boolean {
+export function isApplied<TRow>(outcome: Outcome<TRow>): outcome is AppliedOutcome<TRow> {
+  return outcome.status === 'APPLIED';
+}
+
+export function isConflict<TRow>(outcome: Outcome<TRow>): outcome is ConflictOutcome<TRow> {
   return outcome.status === 'CONFLICT';
 }
 
-export function isRejected(outcome: Outcome<unknown>): boolean {
+export function isRejected(outcome: Outcome<unknown>): outcome is RejectedOutcome {
   return outcome.status === 'REJECTED';
 }
 

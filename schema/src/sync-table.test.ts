@@ -1,7 +1,8 @@
 import { getTableColumns, getTableName } from 'drizzle-orm';
 import { text } from 'drizzle-orm/pg-core';
 import { describe, expect, it } from 'vitest';
-import { todoItem, vehicleModel, vehicleModelUpdate } from './example-model';
+import { DRIZZLE_COLUMNS, describeSyncTable } from './describe-table';
+import { exampleTables, todoItem, vehicleModel, vehicleModelUpdate } from './example-model';
 import { tableNames } from './protocol';
 import { getSyncTableInfo, syncTable } from './sync-table';
 
@@ -57,5 +58,15 @@ describe('syncTable', () => {
       update: 'updateVehicleModelUpdate',
       delete: 'deleteVehicleModelUpdate',
     });
+  });
+});
+
+describe('describeSyncTable', () => {
+  it("reads Drizzle's columns where getTableColumns does", () => {
+    for (const table of Object.values(exampleTables)) {
+      const columns = (table as unknown as Record<symbol, unknown>)[DRIZZLE_COLUMNS];
+      expect(columns).toBe(getTableColumns(table));
+      expect(describeSyncTable(table).columns.length).toBeGreaterThan(0);
+    }
   });
 });

@@ -177,7 +177,8 @@ describe.each(databaseKinds)('client: conflicts, on $name', (kind) => {
       local: { text: 'mine' },
     });
     const [entry] = await client.pendingChanges();
-    expect(entry).toMatchObject({ id, sent: false, lastFailure: { code: 'VERSION_MISMATCH' } });
+    // Still queued as it was made: a plain operation on the version the device saw.
+    expect(entry).toMatchObject({ id, kind: 'UPDATE', version: 1, data: { text: 'mine' } });
     // Another push reports it again rather than looping or losing it.
     expect((await client.push()).errors).toHaveLength(1);
 

@@ -1,4 +1,4 @@
-import { pruneExpired, serveTables } from '@syncline/gateway';
+import { pruneExpired } from '@syncline/gateway';
 import { exampleTables } from '@syncline/schema';
 import { describe, expect, it } from 'vitest';
 import { databaseKinds } from './support/databases';
@@ -135,7 +135,7 @@ describe.each(databaseKinds)('client: pull, purge and sync, on $name', (kind) =>
     expect(await todos.pull('mine')).toMatchObject({ pulled: 2 });
     await office.delete(user, gone.id, gone.version);
     // The tombstone is pruned before this device pulls again: its cursor is now too old.
-    await pruneExpired(suite.db.database.db, serveTables(exampleTables), -1000);
+    await pruneExpired(suite.db.database.db, exampleTables, -1000);
     const result = await todos.pull('mine');
     expect(result).toMatchObject({ status: 'complete', pulled: 1 });
     expect((await todos.find()).map((row) => row.id)).toEqual([stays.id]);

@@ -1,4 +1,4 @@
-import { pruneExpired, serveTables } from '@syncline/gateway';
+import { pruneExpired } from '@syncline/gateway';
 import { exampleTables } from '@syncline/schema';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,8 +11,7 @@ const DAY = 24 * 60 * 60 * 1000;
 describe.each(databaseKinds)('tombstone horizon on $name', (kind) => {
   let db: TestDatabase;
   let gateway: TestGateway;
-  const prune = (retentionMs: number) =>
-    pruneExpired(db.database.db, serveTables(exampleTables), retentionMs);
+  const prune = (retentionMs: number) => pruneExpired(db.database.db, exampleTables, retentionMs);
   beforeAll(async () => {
     db = await kind.create();
     gateway = await startGateway(db.database);

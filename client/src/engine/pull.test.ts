@@ -13,7 +13,7 @@ import { createMemoryStore } from '../store/memory-store';
 import { StoreError } from '../store/store';
 import type { PullRequest, Transport, TransportResult } from '../transport/transport';
 import type { StoredRow } from '../types';
-import { META, QUERIES, storeLayout } from './layout';
+import { META, OUTBOX, QUERIES, storeLayout } from './layout';
 import { LOCAL_FORMAT } from './local-format';
 import type { PullProgress } from './pull';
 
@@ -166,7 +166,8 @@ describe('pull', () => {
 
   it('never overwrites a row with a pending change; discard then restores the pulled row', async () => {
     const transport = new ScriptedTransport();
-    const { client, todos } = await open(transport);
+    const driver = createMemoryStore(`pull-test-${++stores}`);
+    const { client, todos } = await open(transport, { store: driver });
     transport.pages.push(page([todoRow('a')], 'c1'));
     await todos.pull('all');
     await todos.update({ id: 'a', text: 'mine' });
@@ -186,8 +187,20 @@ describe('pull', () => {
     expect(result).toMatchObject({ status: 'complete', pulled: 1, push: { status: 'complete' } });
     expect(result.push?.errors.map((error) => error.code)).toEqual(['VERSION_MISMATCH']);
     expect(await todos.get('a')).toMatchObject({ version: 1, text: 'mine' });
-    const [entry] = await client.pendingChanges();
-    expect(entry?.server).toEqual(theirs);
+    // The outbox entry keeps the server's copy beside the operation, for discard.
+    const layout = storeLayout(Object.values(tables).map(describeSyncTable));
+    const outbox = await (await driver.open(layout)).read([OUTBOX], (tx) => tx.getAll(OUTBOX));
+    expect(outbox).toMatchObject([{ id: 'a', server: theirs }]);
+    expect(await client.pendingChanges()).toEqual([
+      {
+        opId: expect.any(String),
+        table: 'todoItem',
+        kind: 'UPDATE',
+        id: 'a',
+        version: 1,
+        data: { text: 'mine' },
+      },
+    ]);
     expect(await todos.discard('a')).toBe('discarded');
     expect(await todos.get('a')).toEqual(theirs);
     expect(client.pendingOperations()).toBe(0);

@@ -1,5 +1,6 @@
 import {
   type Cursor,
+  describeSyncTable,
   type Operation,
   type Outcome,
   type OutcomeCode,
@@ -14,6 +15,7 @@ import { createMemoryStore } from '../store/memory-store';
 import type { Transport, TransportFailure, TransportResult } from '../transport/transport';
 import type { StoredRow } from '../types';
 import { type Conflict, type ConflictResolution, mergeRows } from './conflicts';
+import { OUTBOX, storeLayout } from './layout';
 
 const T0 = '2026-01-01T00:00:00.000Z';
 const NOW = '2026-06-01T00:00:00.000Z';
@@ -28,7 +30,7 @@ function outcome(
   row: StoredRow | null,
   message: string | null = null,
 ): Outcome<StoredRow> {
-  return { opId: op.opId, status, code, message, row };
+  return { opId: op.opId, status, code, message, row } as Outcome<StoredRow>;
 }
 
 const failure = (kind: TransportFailure): PushAnswer => ({
@@ -106,16 +108,22 @@ const clients: SyncClient<typeof tables>[] = [];
 let stores = 0;
 
 async function open(transport: Transport, options: Options = {}) {
+  const driver = createMemoryStore(`push-test-${++stores}`);
   const client = await createSyncClient({
     url: 'http://unused',
     tables,
-    store: createMemoryStore(`push-test-${++stores}`),
+    store: driver,
     transport,
     autoSync: false,
     ...options,
   });
   clients.push(client);
-  return { client, todos: client.table('todoItem') };
+  /** The outbox as stored: the operations and what the engine keeps beside them. */
+  const outbox = async () => {
+    const store = await driver.open(storeLayout(Object.values(tables).map(describeSyncTable)));
+    return store.read([OUTBOX], (tx) => tx.getAll(OUTBOX));
+  };
+  return { client, todos: client.table('todoItem'), outbox };
 }
 
 afterEach(() => {
@@ -222,7 +230,7 @@ describe('push', () => {
 describe('push: rejected operations and conflicts', () => {
   it('reports a rejected operation, stores why, applies the rest and does not resend it', async () => {
     const transport = new ScriptedTransport();
-    const { client, todos } = await open(transport);
+    const { client, todos, outbox } = await open(transport);
     for (const id of ['a', 'b', 'c']) await todos.insert({ id, text: id });
     transport.respond = each((op) =>
       op.id === 'b'
@@ -242,7 +250,7 @@ describe('push: rejected operations and conflicts', () => {
     ]);
     expect(transport.batches).toHaveLength(1);
     const lastFailure = { status: 'REJECTED', code: 'INVALID', message: 'text: too short' };
-    expect(await client.pendingChanges()).toEqual([
+    expect(await outbox()).toEqual([
       expect.objectContaining({ id: 'b', sent: false, lastFailure }),
     ]);
     expect(await todos.get('c')).toMatchObject({ version: 1 });
@@ -330,7 +338,7 @@ describe('push: rejected operations and conflicts', () => {
       attempts.push(conflict.attempt);
       return { action: 'client-wins' };
     };
-    const { client } = await conflicting(transport, { onConflict, maxConflictRetries: 3 });
+    const { client, outbox } = await conflicting(transport, { onConflict, maxConflictRetries: 3 });
     let version = 3;
     transport.respond = each((op) =>
       outcome(op, 'CONFLICT', 'VERSION_MISMATCH', todoRow('a', { version: ++version })),
@@ -341,7 +349,7 @@ describe('push: rejected operations and conflicts', () => {
     expect(result.status).toBe('complete');
     expect(result.errors).toHaveLength(1);
     expect(result.errors[0]?.message).toContain('still conflicting after 3 resolutions');
-    expect(await client.pendingChanges()).toEqual([
+    expect(await outbox()).toEqual([
       expect.objectContaining({
         version: 6,
         lastFailure: expect.objectContaining({ code: 'VERSION_MISMATCH' }),

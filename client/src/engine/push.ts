@@ -114,7 +114,7 @@ async function applyOutcome(
   const details: ErrorDetails = {
     status: outcome.status,
     code: outcome.code,
-    message: outcome.message ?? outcome.code ?? outcome.status,
+    message: outcome.message ?? outcome.code,
     local: local ?? null,
     server: outcome.row,
   };

@@ -215,8 +215,7 @@ export class SyncLoop {
       this.#connect();
     } else {
       this.#failures++;
-      const backoff = FIRST_RETRY_MS * 2 ** (this.#failures - 1);
-      this.#syncAt(Math.min(schedule.maxBackoffMs, backoff));
+      this.#syncAt(backoff(this.#failures, schedule.maxBackoffMs));
     }
   }
 
@@ -260,9 +259,11 @@ export class SyncLoop {
       if (end.reason === 'auth-error')
         this.#events.emit('unauthenticated', { message: end.message });
       this.#streamFailures++;
-      const backoff = FIRST_RETRY_MS * 2 ** (this.#streamFailures - 1);
       // A 429 says how long to wait before opening another.
-      const wait = Math.max(Math.min(LAST_STREAM_RETRY_MS, backoff), end.retryAfterMs ?? 0);
+      const wait = Math.max(
+        backoff(this.#streamFailures, LAST_STREAM_RETRY_MS),
+        end.retryAfterMs ?? 0,
+      );
       clearTimeout(this.#reconnect);
       this.#reconnect = setTimeout(() => this.#connect(), wait);
     });
@@ -325,6 +326,11 @@ export class SyncLoop {
     this.status = status;
     this.#events.emit('status', status);
   }
+}
+
+/** The wait before the next attempt after `failures` in a row: 1 s, doubling, at most `max`. */
+function backoff(failures: number, max: number): number {
+  return Math.min(max, FIRST_RETRY_MS * 2 ** (failures - 1));
 }
 
 function browserOffline(): boolean {

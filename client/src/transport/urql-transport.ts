@@ -114,10 +114,10 @@ export function createUrqlTransport(options: UrqlTransportOptions): Transport {
         const result = await client.mutation(push, variables, context).toPromise();
         const outcomes = (result.data as { push?: Outcome<StoredRow>[] } | undefined)?.push;
         if (result.error || !outcomes) return failure(result.error);
-        const value = outcomes.map((outcome) => ({
-          ...outcome,
-          row: outcome.row && plainRow(outcome.row),
-        }));
+        const value = outcomes.map(
+          (outcome) =>
+            ({ ...outcome, row: outcome.row && plainRow(outcome.row) }) as typeof outcome,
+        );
         return { ok: true, value };
       });
     },

@@ -4,9 +4,7 @@ import { publicColumnKeys, type ServedTable } from './tables';
 export type Row = Record<string, unknown>;
 
 /** An operation's outcome, with the table its row belongs to (for the `SyncRow` union). */
-export interface WriteOutcome extends Outcome<Row> {
-  table: string;
-}
+export type WriteOutcome = Outcome<Row> & { table: string };
 
 /** The row as clients see it: no change-position columns. */
 export function publicRow(served: ServedTable, row: Row): Row {
@@ -52,13 +50,10 @@ const conflictMessages: Record<ConflictCode, string> = {
   DELETED: 'The row was deleted; row is its tombstone.',
 };
 
+type WithoutOpId<T> = T extends unknown ? Omit<T, 'opId'> : never;
+
 /** What is kept of an applied outcome for replays: plain JSON. */
-export interface StoredOutcome {
-  status: WriteOutcome['status'];
-  code: WriteOutcome['code'];
-  message: string | null;
-  row: Row | null;
-}
+export type StoredOutcome = WithoutOpId<Outcome<Row>>;
 
 export function toStored(outcome: WriteOutcome): StoredOutcome {
   // Through JSON now, so that a replay returns exactly what the first response did.

@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
 import { type Db, rowsOf } from '../db/database';
 import { ownerMove, pruneHorizon, storedOutcome } from '../db/system-tables';
-import type { ServedTable } from './tables';
+import { serveTables } from './tables';
 
 export interface PruneResult {
   /** Tombstones removed, per table name. */
@@ -20,13 +21,13 @@ export interface PruneResult {
  */
 export async function pruneExpired(
   db: Db,
-  tables: readonly ServedTable[],
+  tables: readonly PgTable[],
   retentionMs: number,
 ): Promise<PruneResult> {
   const seconds = Math.max(0, retentionMs) / 1000;
   const tombstones: Record<string, number> = {};
   const moves: Record<string, number> = {};
-  for (const served of tables) {
+  for (const served of serveTables(tables)) {
     const { table, system } = served;
     const expired = sql`now() - make_interval(secs => ${seconds})`;
     const result = await db.execute(sql`

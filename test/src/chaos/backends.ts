@@ -2,12 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  exampleMigrations,
-  openDatabase,
-  type SyncDatabase,
-  seedExampleData,
-} from '@syncline/gateway';
+import { openDatabase, type SyncDatabase } from '@syncline/gateway';
+import { exampleMigrations, seedExampleData } from '@syncline/gateway/example';
 import postgres from 'postgres';
 import type { Random } from '../support/random';
 import {

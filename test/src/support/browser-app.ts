@@ -3,12 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  createGateway,
-  createHttpServer,
-  createJwtAuthenticate,
-  seedExampleData,
-} from '@syncline/gateway';
+import { createGateway, createHttpServer, createJwtAuthenticate } from '@syncline/gateway';
+import { seedExampleData } from '@syncline/gateway/example';
 import { exampleTables } from '@syncline/schema';
 import { SignJWT } from 'jose';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';

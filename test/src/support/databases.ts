@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { exampleMigrations, MEMORY, openDatabase, type SyncDatabase } from '@syncline/gateway';
+import { MEMORY, openDatabase, type SyncDatabase } from '@syncline/gateway';
+import { exampleMigrations } from '@syncline/gateway/example';
 import postgres from 'postgres';
 
 /** A database kind every integration suite runs on. */

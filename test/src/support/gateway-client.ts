@@ -1,9 +1,5 @@
-import {
-  createGateway,
-  type GatewayOptions,
-  type SyncDatabase,
-  seedExampleData,
-} from '@syncline/gateway';
+import { createGateway, type GatewayOptions, type SyncDatabase } from '@syncline/gateway';
+import { seedExampleData } from '@syncline/gateway/example';
 import { exampleTables } from '@syncline/schema';
 import { GraphQLError } from 'graphql';
 import { afterAll, beforeAll } from 'vitest';

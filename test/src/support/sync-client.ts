@@ -86,11 +86,11 @@ export function testDevice(name = `device-${crypto.randomUUID()}`): StoreDriver 
   return createIndexedDbStore({ name, indexedDB: new IDBFactory(), IDBKeyRange });
 }
 
-export interface TestClientOptions extends Partial<SyncClientOptions<typeof exampleSchema>> {
+export type TestClientOptions = Partial<SyncClientOptions<typeof exampleSchema>> & {
   network: TestNetwork;
   user?: string;
   onConflict?: ConflictHandler;
-}
+};
 
 /** A client of the test gateway, with auto-sync off unless asked for. */
 export function openTestClient(options: TestClientOptions): Promise<ExampleClient> {
