@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MEMORY, openDatabase, rowsOf, type SyncDatabase } from '../db/database';
 import { exampleMigrations } from '../db/migrations';
 import { applyOperations } from './apply';
+import { applyInBulk } from './apply-in-bulk';
 import { pullChanges } from './pull';
 import { type ServedTable, serveTables } from './tables';
 import type { WriteOperation } from './write-operation';
@@ -27,8 +28,22 @@ describe('a batch applied in bulk', () => {
     ({ served: todo, opId, kind, id, version, data, dataField: 'data' }) satisfies WriteOperation;
   const apply = (operations: WriteOperation[]) =>
     applyOperations(database.db, context(), operations);
+  /** The bulk path alone: null when it gave the batch up (the savepoint path then runs). */
+  const bulk = (operations: WriteOperation[]) => applyInBulk(database.db, context(), operations);
+  /** A batch the bulk path must answer by itself. */
+  const applyBulk = async (operations: WriteOperation[]) => {
+    const outcomes = await bulk(operations);
+    expect(outcomes, 'the bulk path gave the batch up').not.toBeNull();
+    return outcomes ?? [];
+  };
   const summary = (outcomes: Awaited<ReturnType<typeof apply>>) =>
     outcomes.map((o) => [o.status, o.code, o.row?.version ?? null]);
+  const claimsLike = async (pattern: string) =>
+    rowsOf<{ op_id: string }>(
+      await database.db.execute(
+        sql`select op_id from syncline_outcome where op_id like ${pattern} order by op_id`,
+      ),
+    ).map((row) => row.op_id);
 
   beforeAll(async () => {
     database = await openDatabase({ dataDir: MEMORY });
@@ -53,7 +68,7 @@ describe('a batch applied in bulk', () => {
       where: undefined,
     });
     if (first.status !== 'ok') throw new Error('the first pull expired');
-    const outcomes = await apply([
+    const outcomes = await applyBulk([
       op('u-c', 'UPDATE', 'c', 1, { complete: true }),
       op('u-a', 'UPDATE', 'a', 1, { text: 'A', dueDate: new Date('2026-05-01T08:30:00Z') }),
       op('u-b', 'UPDATE', 'b', 7, { text: 'stale' }),
@@ -84,7 +99,7 @@ describe('a batch applied in bulk', () => {
     // Replayed: the first outcomes, nothing written again; the conflicts are evaluated afresh.
     expect(
       summary(
-        await apply([
+        await applyBulk([
           op('u-c', 'UPDATE', 'c', 1, { complete: false }),
           op('u-b', 'UPDATE', 'b', 1, { text: 'B' }),
         ]),
@@ -96,21 +111,20 @@ describe('a batch applied in bulk', () => {
   });
 
   it('falls back to a savepoint per operation when the database refuses one', async () => {
-    const outcomes = await apply([
+    const batch = [
       op('s-a', 'UPDATE', 'a', 2, { text: 'fine' }),
       op('s-b', 'UPDATE', 'b', 2, { text: 'far too long for the rule' }),
       op('s-c', 'UPDATE', 'c', 2, { text: 'also fine' }),
-    ]);
+    ];
+    // The bulk path gives up, and its transaction leaves nothing behind.
+    expect(await bulk(batch)).toBeNull();
+    expect(await claimsLike('s-%')).toEqual([]);
+    const outcomes = await apply(batch);
     expect(summary(outcomes)).toEqual([
       ['APPLIED', null, 3],
       ['REJECTED', 'CONSTRAINT', null],
       ['APPLIED', null, 3],
     ]);
-    const claims = rowsOf<{ op_id: string }>(
-      await database.db.execute(
-        sql`select op_id from syncline_outcome where op_id like 's-%' order by op_id`,
-      ),
-    );
-    expect(claims.map((row) => row.op_id)).toEqual(['s-a', 's-c']);
+    expect(await claimsLike('s-%')).toEqual(['s-a', 's-c']);
   });
 });
