@@ -1,4 +1,5 @@
-import { syncTable } from '@syncline/schema';
+import { getSyncTableInfo, syncTable } from '@syncline/schema';
+import { getTableColumns, getTableName } from 'drizzle-orm';
 import { integer, text } from 'drizzle-orm/pg-core';
 
 /**
@@ -23,15 +24,37 @@ export const benchSmall = benchTable('benchSmall');
 /** 1M rows: the incremental pull. */
 export const benchLarge = benchTable('benchLarge');
 
-export const benchTables = [benchRow, benchSmall, benchLarge];
+/**
+ * Rows private to their user (the owner column is set by the gateway): the load test's,
+ * where each user's devices sync their own rows and hints reach that user's devices only.
+ */
+export const benchOwned = syncTable(
+  'benchOwned',
+  {
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    category: text('category').notNull(),
+    score: integer('score').notNull(),
+    quantity: integer('quantity').notNull(),
+    userId: text('user_id').notNull(),
+  },
+  { owner: 'userId' },
+);
+
+export const benchTables = [benchRow, benchSmall, benchLarge, benchOwned];
 
 export type BenchTableName = 'benchRow' | 'benchSmall' | 'benchLarge';
 
 /**
  * The DDL drizzle-kit generates for a sync table (compare `gateway/drizzle/0000_init.sql`).
  * Written out because the gateway's migrations are files generated for the example model.
+ * An owned table (`benchOwned`) gets its owner column and the index its pulls use.
  */
 export function createTableSql(sqlName: string): string[] {
+  const table = benchTables.find((each) => getTableName(each) === sqlName);
+  const ownerKey = table ? getSyncTableInfo(table)?.owner : undefined;
+  const columns: Record<string, { name: string }> = table ? getTableColumns(table) : {};
+  const owner = ownerKey ? columns[ownerKey]?.name : undefined;
   return [
     `create table "${sqlName}" (
       "id" text primary key not null,
@@ -45,9 +68,14 @@ export function createTableSql(sqlName: string): string[] {
       "body" text not null,
       "category" text not null,
       "score" integer not null,
-      "quantity" integer not null
+      "quantity" integer not null${owner ? `,\n      "${owner}" text not null` : ''}
     )`,
     `create index "${sqlName}_change_idx" on "${sqlName}" using btree ("change_txid", "change_seq")`,
+    ...(owner
+      ? [
+          `create index "${sqlName}_owner_change_idx" on "${sqlName}" using btree ("${owner}", "change_txid", "change_seq")`,
+        ]
+      : []),
   ];
 }
 

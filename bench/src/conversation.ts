@@ -1,4 +1,4 @@
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 
 /** A message a bench child process sends: a `type`, and `failed` when its work threw. */
 type ChildMessage = { type: string } | { type: 'failed'; message: string };
@@ -7,7 +7,10 @@ type ChildMessage = { type: string } | { type: 'failed'; message: string };
  * Talks to a forked bench process (`who`, for the errors): `next` waits for its next
  * message of a type (or a failure), `ask` sends a message and waits for the answer's type.
  */
-export function conversation<From extends ChildMessage>(child: ChildProcess, who: string) {
+export function conversation<To extends object, From extends ChildMessage>(
+  child: ChildProcess,
+  who: string,
+) {
   const next = <T extends From['type']>(type: T, timeoutMs = 10_000) =>
     new Promise<Extract<From, { type: T }>>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -26,9 +29,9 @@ export function conversation<From extends ChildMessage>(child: ChildProcess, who
     });
   return {
     next,
-    ask<T extends From['type']>(message: unknown, answer: T, timeoutMs?: number) {
+    ask<T extends From['type']>(message: To, answer: T, timeoutMs?: number) {
       const answered = next(answer, timeoutMs);
-      child.send(message as object);
+      child.send(message);
       return answered;
     },
   };
@@ -39,5 +42,19 @@ export function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
     else child.once('exit', () => resolve());
+  });
+}
+
+/**
+ * Forks a bench script (TypeScript, through tsx) with IPC, its output on the bench's.
+ * `BENCH_CPU_PROF=<folder>` has it write a CPU profile there (`node --cpu-prof`), as
+ * `node --cpu-prof` does for the bench's own process; NODE_OPTIONS may not carry it.
+ */
+export function forkScript(script: URL, args: readonly string[] = []): ChildProcess {
+  const profiles = process.env.BENCH_CPU_PROF;
+  const profiling = profiles ? ['--cpu-prof', `--cpu-prof-dir=${profiles}`] : [];
+  return fork(script, args, {
+    execArgv: [...profiling, '--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
 }

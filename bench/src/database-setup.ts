@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
-import { exampleMigrations, openDatabase, type SyncDatabase } from '@syncline/gateway';
+import { openDatabase, type SyncDatabase } from '@syncline/gateway';
+import { exampleMigrations } from '@syncline/gateway/example';
 import { getTableName } from 'drizzle-orm';
 import postgres from 'postgres';
 import { benchTables, createTableSql } from './bench-tables';
@@ -22,6 +23,8 @@ export interface BenchDatabase {
   readonly description: string;
   /** What the gateway uses. */
   readonly database: SyncDatabase;
+  /** The Postgres database's URL, for another gateway process over it; PGlite has none. */
+  readonly url: string | undefined;
   readonly baseline: BaselineSql;
   drop(): Promise<void>;
 }
@@ -63,6 +66,7 @@ async function createOnServer(serverUrl: string): Promise<Opened> {
   return {
     kind: 'postgres',
     database,
+    url: url.toString(),
     baseline: {
       label: 'postgres.js',
       query: over(sql),
@@ -85,6 +89,7 @@ async function createPglite(): Promise<Opened> {
   return {
     kind: 'pglite',
     database,
+    url: undefined,
     baseline: {
       label: 'PGlite query API',
       query: async <T>(text: string, params: unknown[] = []) =>

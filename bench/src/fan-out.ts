@@ -1,13 +1,13 @@
-import { type ChildProcess, fork } from 'node:child_process';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { CHANGES_CHANNEL, type SyncDatabase } from '@syncline/gateway';
 import { benchRow, benchSmall, rowId } from './bench-tables';
+import { conversation, exited, forkScript } from './conversation';
 import type { FromClients, ToClients } from './fan-out-protocol';
 import { wallNow } from './fan-out-protocol';
 import type { BenchServer } from './gateway-server';
 import { createTableClient } from './graphql-http';
-import { median } from './harness';
+import { median, quantile } from './harness';
 import { INITIAL_ROWS } from './initial-pull';
 
 /** What one write's hint took to reach 1,000 subscribers, and what they cost the gateway. */
@@ -70,11 +70,8 @@ export async function fanOut(
     notified = wallNow();
     baselineHeard();
   });
-  const clients = fork(new URL('./stream-clients.ts', import.meta.url), [], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const talk = conversation(clients);
+  const clients = forkScript(new URL('./stream-clients.ts', import.meta.url));
+  const talk = conversation<ToClients, FromClients>(clients, 'fan-out subscribers');
   const writers = new Map<Target, () => Promise<void>>();
   for (const target of [WIDE, NARROW]) writers.set(target, await writerOf(server, target));
   const write = (target: Target) => (writers.get(target) as () => Promise<void>)();
@@ -162,10 +159,7 @@ export async function fanOut(
     return report;
   } finally {
     clients.send({ type: 'close' } satisfies ToClients);
-    await new Promise<void>((resolve) => {
-      if (clients.exitCode !== null) resolve();
-      else clients.once('exit', () => resolve());
-    });
+    await exited(clients);
     await unlisten();
   }
 }
@@ -190,40 +184,6 @@ async function writerOf(server: BenchServer, target: Target): Promise<() => Prom
     if (outcome?.status !== 'APPLIED') throw new Error(`fan-out: ${JSON.stringify(outcome)}`);
     version = (version as number) + 1;
   };
-}
-
-/** The subscribers' process: ask and wait for the answer of a type, or a failure. */
-function conversation(child: ChildProcess) {
-  const next = <T extends FromClients['type']>(type: T, timeoutMs = 10_000) =>
-    new Promise<Extract<FromClients, { type: T }>>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        child.off('message', onMessage);
-        reject(
-          new Error(`fan-out: no "${type}" from the subscribers within ${timeoutMs / 1000} s`),
-        );
-      }, timeoutMs);
-      const onMessage = (message: FromClients) => {
-        if (message.type !== type && message.type !== 'failed') return;
-        clearTimeout(timer);
-        child.off('message', onMessage);
-        if (message.type === 'failed') reject(new Error(`fan-out: ${message.message}`));
-        else resolve(message as Extract<FromClients, { type: T }>);
-      };
-      child.on('message', onMessage);
-    });
-  return {
-    next,
-    ask<T extends FromClients['type']>(message: ToClients, answer: T, timeoutMs?: number) {
-      const answered = next(answer, timeoutMs);
-      child.send(message);
-      return answered;
-    },
-  };
-}
-
-/** The `q` quantile of sorted values (nearest rank). */
-function quantile(sorted: readonly number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number;
 }
 
 /** Memory once collections have freed what they can (buffers are freed a moment after). */

@@ -28,15 +28,20 @@ export interface BenchServer {
 /**
  * The gateway over the bench tables, in this process, on `node:http` and a free port,
  * exactly as `gateway/src/server.ts` serves it (no auth: every request is `anonymous`, but
- * for the fan-out's subscribers, which say who they are in a header).
+ * for the fan-out's subscribers, which say who they are in a header, and the propagation's
+ * clients, whose bearer token is taken as their user).
  */
 export async function startBenchServer(database: SyncDatabase): Promise<BenchServer> {
   const gateway = createGateway({
     tables: benchTables,
     database,
     graphiql: false,
-    // Each fan-out subscriber is a user of its own, as 1,000 devices would be.
-    authenticate: (request) => request.headers.get(BENCH_USER_HEADER) ?? ANONYMOUS_USER,
+    // Each fan-out subscriber is a user of its own, as 1,000 devices would be; so is each
+    // client of the propagation benchmark, whose token is its user.
+    authenticate: (request) =>
+      request.headers.get(BENCH_USER_HEADER) ??
+      request.headers.get('authorization')?.replace(/^Bearer /, '') ??
+      ANONYMOUS_USER,
   });
   const files = new Map<string, StaticFile>();
   const server: Server = createServer((request, response) => {

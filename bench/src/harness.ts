@@ -54,6 +54,11 @@ export function median(values: readonly number[]): number {
     : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
+/** The `q` quantile of sorted values (nearest rank). */
+export function quantile(sorted: readonly number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number;
+}
+
 /**
  * Runs both sides `runs` times after a warm-up, alternating which goes first so that a
  * noisy neighbour or a warming cache does not favour one side, and compares the medians.

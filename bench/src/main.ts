@@ -9,8 +9,10 @@ import { createTableClient } from './graphql-http';
 import type { Comparison } from './harness';
 import { incrementalPull } from './incremental-pull';
 import { INITIAL_ROWS, initialPull } from './initial-pull';
+import { type LoadReport, load } from './load';
+import { type PropagationReport, propagation } from './propagation';
 import { push } from './push';
-import { type BenchReport, failed, type Outcome, writeFanOut, writeReport } from './report';
+import { type BenchReport, failed, type Outcome, writeDated, writeReport } from './report';
 import {
   type ConcurrencyReport,
   concurrentPulls,
@@ -37,8 +39,8 @@ async function attempt<T>(name: string, run: () => Promise<T>): Promise<Outcome<
 
 /**
  * `pnpm bench push browser` runs only those (and writes no report, except for `fan-out`,
- * whose figures carry their own date: they replace that database's last ones and the rest
- * of the page stays as it was); no names: all of them.
+ * `propagation` and `load`, whose figures carry their own date: they replace that database's
+ * last ones and the rest of the page stays as it was); no names: all of them.
  * `pnpm bench --report-only` rewrites the docs from the figures they hold.
  */
 const STEPS = [
@@ -48,6 +50,8 @@ const STEPS = [
   'push',
   'incremental-pull',
   'fan-out',
+  'propagation',
+  'load',
   'browser',
   'client-size',
 ] as const;
@@ -75,6 +79,8 @@ async function main() {
   let concurrency: Outcome<ConcurrencyReport[]> | undefined;
   let size: Outcome<ClientSize> | undefined;
   let fanOutReport: Outcome<FanOutReport> | undefined;
+  let propagationReport: Outcome<PropagationReport> | undefined;
+  let loadReport: Outcome<LoadReport> | undefined;
   const date = new Date().toISOString().slice(0, 10);
   try {
     await seed(bench.baseline, 'bench_row', INITIAL_ROWS);
@@ -113,6 +119,19 @@ async function main() {
         fanOut(server, bench.database, { date, machine }),
       );
     }
+    if (wants('propagation')) {
+      console.log('\nFrom a write on one device to the screens of others');
+      propagationReport = await attempt('propagation', () =>
+        propagation(server, bench.url, { date, machine }),
+      );
+    }
+    if (wants('load')) {
+      console.log('\nLoad: two gateway processes, 200 live clients');
+      const url = bench.url;
+      if (url)
+        loadReport = await attempt('load', () => load(url, bench.baseline, { date, machine }));
+      else console.log('  load: needs a Postgres database (DATABASE_URL); skipped on PGlite');
+    }
     if (wants('browser')) {
       console.log('\nBrowser (headless Chromium)');
       const browser = await attempt('browser', () => browserBenchmarks(server));
@@ -134,9 +153,13 @@ async function main() {
     await bench.drop();
   }
   if (selected.length) {
-    const fanOutWritten = fanOutReport && (await writeFanOut(bench.kind, fanOutReport));
-    const written = fanOutWritten
-      ? "the fan-out's figures written to docs/benchmarks.md"
+    const dated = await writeDated(bench.kind, {
+      fanOut: fanOutReport,
+      propagation: propagationReport,
+      load: loadReport,
+    });
+    const written = dated.length
+      ? `the figures of ${dated.join(' and ')} written to docs/benchmarks.md`
       : 'no report written';
     console.log(
       `\nDone in ${Math.round((Date.now() - started) / 1000)} s (a selection: ${written})`,
@@ -156,6 +179,8 @@ async function main() {
     concurrency,
     size,
     fanOut: fanOutReport,
+    propagation: propagationReport,
+    load: loadReport,
   };
   await writeReport(report);
   console.log(

@@ -5,8 +5,12 @@ import type { ClientSize } from './client-size';
 import type { FanOutReport } from './fan-out';
 import { goalsSection } from './findings';
 import type { Comparison } from './harness';
+import type { LoadReport } from './load';
+import { loadTable } from './load-table';
 import { formatWithBiome, table } from './markdown';
 import { clientSizeSection, howObtained } from './notes';
+import type { PropagationReport } from './propagation';
+import { propagationTable } from './propagation-table';
 import type { ConcurrencyReport, MemoryReport, TransportFloor } from './server-load';
 
 export interface Failure {
@@ -31,7 +35,14 @@ export interface BenchReport {
   size: Outcome<ClientSize> | undefined;
   /** Absent in reports written before the fan-out benchmark existed. */
   fanOut?: Outcome<FanOutReport> | undefined;
+  /** Absent in reports written before the propagation benchmark existed. */
+  propagation?: Outcome<PropagationReport> | undefined;
+  /** Absent in reports written before the load test existed, and on PGlite. */
+  load?: Outcome<LoadReport> | undefined;
 }
+
+/** The figures that carry their own date, so that a selection run may replace them alone. */
+export type DatedFigures = Pick<BenchReport, 'fanOut' | 'propagation' | 'load'>;
 
 /** The latest report of each database; a run replaces its own and keeps the other's. */
 export type Reports = Partial<Record<BenchReport['kind'], BenchReport>>;
@@ -64,20 +75,25 @@ export async function writeReport(report?: BenchReport, previous?: Reports): Pro
 }
 
 /**
- * Puts a selection run's fan-out figures into the page in place of that database's last
- * ones, keeping every other figure; says whether it wrote (not when the fan-out failed, or
- * when the page has no full run of that database to keep them in).
+ * Puts a selection run's dated figures (fan-out, propagation, load) into the page in place of
+ * that database's last ones, keeping every other figure; answers the names of those it
+ * wrote (none that failed, and none when the page has no full run of that database to keep
+ * them in).
  */
-export async function writeFanOut(
+export async function writeDated(
   kind: BenchReport['kind'],
-  fanOut: Outcome<FanOutReport>,
-): Promise<boolean> {
+  figures: DatedFigures,
+): Promise<(keyof DatedFigures)[]> {
   const reports = await previousReports();
   const report = reports[kind];
-  if (failed(fanOut) || !report) return false;
-  reports[kind] = { ...report, fanOut };
+  const names = (Object.keys(figures) as (keyof DatedFigures)[]).filter((name) => {
+    const outcome = figures[name];
+    return outcome !== undefined && !failed(outcome);
+  });
+  if (!report || names.length === 0) return [];
+  reports[kind] = { ...report, ...Object.fromEntries(names.map((name) => [name, figures[name]])) };
   await writeReport(undefined, reports);
-  return true;
+  return names;
 }
 
 const DATABASE_TITLES = { postgres: 'Postgres server', pglite: 'PGlite (embedded)' };
@@ -148,6 +164,10 @@ function databaseSection(report: BenchReport): string {
     concurrencyTable(report.concurrency),
     '',
     fanOutTable(report.fanOut, report.kind),
+    '',
+    propagationTable(report.propagation),
+    '',
+    loadTable(report.load),
     '',
   ].join('\n');
 }

@@ -1,5 +1,5 @@
-import { request } from 'node:http';
-import { BENCH_USER_HEADER, type FromClients, type ToClients, wallNow } from './fan-out-protocol';
+import { type FromClients, type ToClients, wallNow } from './fan-out-protocol';
+import { openRawStream, type RawStream } from './raw-change-stream';
 
 /**
  * The subscribers of the fan-out benchmark, in a process of their own (forked by
@@ -12,66 +12,9 @@ import { BENCH_USER_HEADER, type FromClients, type ToClients, wallNow } from './
 /** Connections opened at once: the server's listen backlog is 511. */
 const OPENING_AT_ONCE = 100;
 
-interface Stream {
-  table: string;
-  events: number;
-  close(): void;
-}
-
 const send = (message: FromClients) => process.send?.(message);
 
-function openStream(url: string, user: string, table: string, onEvent: () => void) {
-  return new Promise<Stream | undefined>((resolve, reject) => {
-    const body = JSON.stringify({
-      query: 'subscription($tables: [String!]) { changes(tables: $tables) { table cursor } }',
-      variables: { tables: [table] },
-    });
-    const stream: Stream = { table, events: 0, close: () => req.destroy() };
-    const req = request(
-      url,
-      {
-        method: 'POST',
-        agent: false,
-        headers: {
-          'content-type': 'application/json',
-          accept: 'text/event-stream',
-          'content-length': Buffer.byteLength(body),
-          [BENCH_USER_HEADER]: user,
-        },
-      },
-      (res) => {
-        if (res.statusCode !== 200) {
-          res.resume();
-          resolve(undefined);
-          return;
-        }
-        let opened = false;
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          text += chunk;
-          // The stream's first bytes (a comment) say that the gateway subscribed it.
-          if (!opened) {
-            opened = true;
-            resolve(stream);
-          }
-          for (let end = text.indexOf('\n\n'); end >= 0; end = text.indexOf('\n\n')) {
-            if (text.startsWith('event: next')) {
-              stream.events++;
-              onEvent();
-            }
-            text = text.slice(end + 2);
-          }
-        });
-        res.on('error', () => {});
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-let streams: Stream[] = [];
+let streams: RawStream[] = [];
 /** The round: the streams of its table, their events when it began, when each heard one. */
 let round: { table: string; before: number[]; arrivals: (number | undefined)[] } | undefined;
 let waiting = 0;
@@ -97,7 +40,7 @@ async function open(url: string, count: number, table: string) {
   for (let first = 0; first < count; first += OPENING_AT_ONCE) {
     const batch = Array.from({ length: Math.min(OPENING_AT_ONCE, count - first) }, (_, offset) => {
       const index = base + first + offset;
-      return openStream(url, `fan-out-${index}`, table, () => heard(index)).then((stream) => {
+      return openRawStream(url, `fan-out-${index}`, table, () => heard(index)).then((stream) => {
         if (stream) streams[index] = stream;
         else refused++;
       });
