@@ -172,6 +172,32 @@ describe('the sync loop', () => {
     expect(client.pendingOperations()).toBe(0);
   });
 
+  it('never lets the end of a sync put off a sync a write asked for meanwhile', async () => {
+    const gateway = new FakeGateway();
+    const { client, syncs } = await start(gateway, { intervalMs: 60_000, live: false });
+    await client.table('todoItem').pull('mine');
+    await vi.advanceTimersByTimeAsync(0);
+    let release = () => {};
+    gateway.hold = new Promise((resolve) => {
+      release = resolve;
+    });
+    // The interval's sync starts, and waits in its pull.
+    await vi.advanceTimersByTimeAsync(60_000);
+    const before = syncs.length;
+    // A write lands meanwhile: it asks for a sync soon (a timer, not run yet).
+    await client.table('todoItem').insert({ text: 'while syncing' });
+    const ended = new Promise((resolve) => client.on('sync', resolve));
+    gateway.hold = undefined;
+    release();
+    // The sync ends, and schedules the next one, before that timer runs.
+    await ended;
+    // (The rest of the sync's end runs in the next few microtasks; no timer runs here.)
+    for (let turn = 0; turn < 10; turn++) await Promise.resolve();
+    expect(syncs.length).toBe(before + 1);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(client.pendingOperations()).toBe(0);
+  });
+
   it('waits as long as a 429 asks before syncing again, the queue kept', async () => {
     const gateway = new FakeGateway();
     const started = Date.now();

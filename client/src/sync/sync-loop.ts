@@ -70,6 +70,8 @@ export class SyncLoop {
   #closed = false;
   // The schedule.
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** When `#timer` runs (`Date.now()`). */
+  #dueAt = 0;
   #failures = 0;
   #running = false;
   #again = false;
@@ -181,12 +183,23 @@ export class SyncLoop {
     if (this.#failures === 0) this.#syncAt(0);
   }
 
+  /**
+   * The next automatic sync, in `delay` ms (never before the time a 429 asked for). A sync
+   * already due sooner stays: the end of a sync must not put off the one a write asked for
+   * while it ran.
+   */
   #syncAt(delay: number): void {
     if (this.#closed || !this.#schedule) return;
+    const now = Date.now();
+    const at = now + Math.max(delay, this.#notBefore - now);
+    if (this.#timer !== undefined && this.#dueAt <= at && this.#dueAt >= this.#notBefore) return;
     clearTimeout(this.#timer);
-    const wait = Math.max(delay, this.#notBefore - Date.now());
-    // Errors are handled inside #scheduled.
-    this.#timer = setTimeout(() => void this.#scheduled(), wait);
+    this.#dueAt = at;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      // Errors are handled inside #scheduled.
+      void this.#scheduled();
+    }, at - now);
   }
 
   async #scheduled(): Promise<void> {
