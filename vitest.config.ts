@@ -8,16 +8,51 @@ const graphql = createRequire(new URL('./gateway/package.json', import.meta.url)
   'graphql',
 );
 
+const ALL = '{schema,client,gateway,test}/src/**/*.test.ts';
+/**
+ * Suites that start processes, browsers or database clusters, hammer the gateway, or wait on
+ * timers: one at a time, after the others, so that two of them never share the two cores.
+ */
+const ALONE = [
+  'test/src/{server,app-server,chaos,fuzz,outside-workspace,gateway-shutdown}.test.ts',
+  'test/src/{database-restart,change-streams,client-live,pull-stall,postgres-deadlocks}.test.ts',
+  'test/src/browser-*.test.ts',
+];
+
+const shared = {
+  testTimeout: 30_000,
+  hookTimeout: 60_000,
+};
+
 export default defineConfig({
   resolve: { alias: [{ find: /^graphql$/, replacement: graphql }] },
   test: {
-    include: ['{schema,client,gateway,test}/src/**/*.test.ts'],
-    // One file at a time: a pull waits for every transaction older than its snapshot, on
-    // the whole Postgres cluster, so the suites must not hold transactions open for each other.
-    fileParallelism: false,
     reporters: ['default', 'json'],
     outputFile: { json: 'test-results/vitest.json' },
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          ...shared,
+          name: 'together',
+          include: [ALL],
+          exclude: ALONE,
+          // Pulls no longer wait for other transactions (snapshot cursors): these suites may
+          // run side by side, two at a time.
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          ...shared,
+          name: 'alone',
+          include: ALONE,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

@@ -23,7 +23,7 @@ import { push, todo } from './support/sync-calls';
  */
 
 const SEED = Number(process.env.SYNCLINE_FUZZ_SEED ?? 20_260_501);
-const REQUESTS = Number(process.env.SYNCLINE_FUZZ_REQUESTS ?? 5_000);
+const REQUESTS = Number(process.env.SYNCLINE_FUZZ_REQUESTS ?? 2_000);
 /** Smaller than the production default (2 MB) so that "too large" costs little to send. */
 const MAX_BODY_BYTES = 128 * 1024;
 const ANSWER_TIMEOUT_MS = 10_000;
