@@ -11,6 +11,8 @@ const kind = postgresKinds[0];
  * it for a few seconds, writing and pulling all along.
  */
 const SECONDS = Number(process.env.SYNCLINE_STALL_SECONDS ?? 3);
+/** Each test holds the transaction that long, and then some. */
+const TIMEOUT_MS = SECONDS * 1000 + 30_000;
 
 /**
  * A writing transaction elsewhere on the server (another database, a table nobody syncs, or
@@ -79,43 +81,55 @@ describe.skipIf(!kind)('pulls while a long transaction stays open, on postgres',
     return { pulled, after: after.rows.map((row) => row.id) };
   }
 
-  it('another database of the same server', async () => {
-    const { after } = await whileOpen('other-db', (wrote, hold) =>
-      otherDatabase.begin(async (tx) => {
-        await tx`insert into ledger values ('a batch job')`;
-        wrote();
-        await hold;
-      }),
-    );
-    expect(after).toEqual([]);
-  });
+  it(
+    'another database of the same server',
+    async () => {
+      const { after } = await whileOpen('other-db', (wrote, hold) =>
+        otherDatabase.begin(async (tx) => {
+          await tx`insert into ledger values ('a batch job')`;
+          wrote();
+          await hold;
+        }),
+      );
+      expect(after).toEqual([]);
+    },
+    TIMEOUT_MS,
+  );
 
-  it('the same database, a table nobody syncs', async () => {
-    const { after } = await whileOpen('audit', (wrote, hold) =>
-      sql.begin(async (tx) => {
-        await tx`insert into audit_log values ('a long migration')`;
-        wrote();
-        await hold;
-      }),
-    );
-    expect(after).toEqual([]);
-  });
+  it(
+    'the same database, a table nobody syncs',
+    async () => {
+      const { after } = await whileOpen('audit', (wrote, hold) =>
+        sql.begin(async (tx) => {
+          await tx`insert into audit_log values ('a long migration')`;
+          wrote();
+          await hold;
+        }),
+      );
+      expect(after).toEqual([]);
+    },
+    TIMEOUT_MS,
+  );
 
-  it('the same database, a sync row of its own: it comes right after its commit', async () => {
-    const { pulled, after } = await whileOpen('sync', (wrote, hold) =>
-      sql.begin(async (tx) => {
-        await tx`insert into todo_item (id, text, user_id) values ('written-by-it', 'held', 'alice')`;
-        wrote();
-        await hold;
-      }),
-    );
-    expect(after).toEqual(['written-by-it']);
-    // Nothing missed, nothing twice: a full pull has exactly what came, once each.
-    const all = await pullAll(gateway, 'pullTodoItems', null, { fields: 'id' });
-    const ids = all.rows.map((row) => String(row.id));
-    expect(ids.filter((id) => id.startsWith('sync-') || id === 'written-by-it').sort()).toEqual(
-      [...pulled, 'written-by-it'].sort(),
-    );
-    expect(new Set(ids).size).toBe(ids.length);
-  });
+  it(
+    'the same database, a sync row of its own: it comes right after its commit',
+    async () => {
+      const { pulled, after } = await whileOpen('sync', (wrote, hold) =>
+        sql.begin(async (tx) => {
+          await tx`insert into todo_item (id, text, user_id) values ('written-by-it', 'held', 'alice')`;
+          wrote();
+          await hold;
+        }),
+      );
+      expect(after).toEqual(['written-by-it']);
+      // Nothing missed, nothing twice: a full pull has exactly what came, once each.
+      const all = await pullAll(gateway, 'pullTodoItems', null, { fields: 'id' });
+      const ids = all.rows.map((row) => String(row.id));
+      expect(ids.filter((id) => id.startsWith('sync-') || id === 'written-by-it').sort()).toEqual(
+        [...pulled, 'written-by-it'].sort(),
+      );
+      expect(new Set(ids).size).toBe(ids.length);
+    },
+    TIMEOUT_MS,
+  );
 });
