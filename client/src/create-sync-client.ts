@@ -179,6 +179,8 @@ export async function createSyncClient<TTables extends Record<string, PgTable>>(
       changes.close();
       tabs.close();
       store.close();
+      // A request in flight may still end: its events would reach an app that moved on.
+      events.clear();
     },
   };
 }

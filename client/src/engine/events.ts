@@ -13,6 +13,11 @@ export class Emitter<TEvents extends object> {
     return () => set.delete(listener as (value: never) => void);
   }
 
+  /** Forgets every listener: a closed client tells nothing more, whatever finishes late. */
+  clear(): void {
+    this.#listeners.clear();
+  }
+
   emit<K extends keyof TEvents>(event: K, value: TEvents[K]): void {
     for (const listener of this.#listeners.get(event) ?? []) {
       try {

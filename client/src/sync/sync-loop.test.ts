@@ -21,6 +21,8 @@ class FakeGateway implements Transport {
   readonly pulls: { at: number; table: string }[] = [];
   pushes = 0;
   readonly streams: FakeStream[] = [];
+  /** Pulls answer that the token was refused. */
+  refuseToken = false;
   /** Answers the next push 429, asking to wait this many ms (its rate limit). */
   limitNextPushMs: number | undefined;
   /** Resolves the pull in progress when set (to hold a pull open). */
@@ -34,6 +36,7 @@ class FakeGateway implements Transport {
     if (!this.online) return { ok: false, failure: 'network-error', message: 'offline' };
     this.pulls.push({ at: Date.now(), table: request.table });
     await this.hold;
+    if (this.refuseToken) return { ok: false, failure: 'auth-error', message: 'token refused' };
     return { ok: true, value: { rows: [], cursor: 'c' as Cursor, hasMore: false, movedOut: [] } };
   }
 
@@ -196,6 +199,28 @@ describe('the sync loop', () => {
     expect(syncs.length).toBe(before + 1);
     await vi.advanceTimersByTimeAsync(1_000);
     expect(client.pendingOperations()).toBe(0);
+  });
+
+  it('tells nothing once closed, even of a request that ends after', async () => {
+    const gateway = new FakeGateway();
+    const { client } = await start(gateway, { intervalMs: 60_000, live: false });
+    await client.table('todoItem').pull('mine');
+    await vi.advanceTimersByTimeAsync(0);
+    const told: string[] = [];
+    client.on('unauthenticated', ({ message }) => told.push(message));
+    let release = () => {};
+    gateway.hold = new Promise((resolve) => {
+      release = resolve;
+    });
+    gateway.refuseToken = true;
+    const pulling = client.table('todoItem').pull('mine');
+    await vi.advanceTimersByTimeAsync(0);
+    // The app signs someone else in: it closes this client while its pull is out.
+    client.close();
+    release();
+    await pulling.catch(() => undefined);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(told).toEqual([]);
   });
 
   it('waits as long as a 429 asks before syncing again, the queue kept', async () => {
