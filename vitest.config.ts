@@ -14,7 +14,7 @@ const ALL = '{schema,client,gateway,test}/src/**/*.test.ts';
  * timers: one at a time, after the others, so that two of them never share the two cores.
  */
 const ALONE = [
-  'test/src/{server,app-server,chaos,fuzz,outside-workspace,gateway-shutdown}.test.ts',
+  'test/src/{server,app-server,chaos,fuzz,gateway-shutdown}.test.ts',
   'test/src/{database-restart,change-streams,client-live,pull-stall,postgres-deadlocks}.test.ts',
   'test/src/browser-*.test.ts',
 ];
