@@ -4,13 +4,15 @@ import {
   describeSyncTable,
   type Operation,
   type Outcome,
+  pullDocument,
+  pushDocument,
   tableNames,
 } from '@syncline/schema';
 import type { PgTable } from 'drizzle-orm/pg-core';
 
 /**
- * GraphQL over HTTP as `@syncline/client` speaks it (see its `transport/documents.ts`):
- * the same pull query and push mutation, pulls as GET (urql sends queries that fit in a
+ * GraphQL over HTTP as `@syncline/client` speaks it: the very pull query and push mutation
+ * it sends (`@syncline/schema`'s documents), pulls as GET (urql sends queries that fit in a
  * URL that way), pushes as POST, with the CSRF header. Plain `fetch`, so that the
  * server benchmarks time the gateway and the wire rather than urql.
  */
@@ -21,40 +23,12 @@ export interface PullPage {
   hasMore: boolean;
 }
 
-export function pullDocument(table: PgTable): string {
-  const description = describeSyncTable(table);
-  const names = tableNames(description.name);
-  return `query SynclinePull($after: Cursor, $limit: Int, $where: ${names.type}Where) {
-  ${names.pull}(after: $after, limit: $limit, where: $where) {
-    rows { ${description.fields.join(' ')} }
-    cursor
-    hasMore
-  }
-}`;
-}
-
-export function pushDocument(table: PgTable): string {
-  const description = describeSyncTable(table);
-  return `mutation SynclinePush($operations: [PushOperation!]!) {
-  push(operations: $operations) {
-    opId
-    status
-    code
-    message
-    row {
-      __typename
-      ... on ${tableNames(description.name).type} { ${description.fields.join(' ')} }
-    }
-  }
-}`;
-}
-
 /** A client of one table: its pull and push, as the sync client sends them. */
 export function createTableClient(url: string, table: PgTable) {
-  const name = describeSyncTable(table).name;
-  const pullField = tableNames(name).pull;
-  const pull = pullDocument(table);
-  const push = pushDocument(table);
+  const description = describeSyncTable(table);
+  const pullField = tableNames(description.name).pull;
+  const pull = pullDocument(description);
+  const push = pushDocument([description]);
 
   return {
     async pull(after: Cursor | null, limit: number, where?: object): Promise<PullPage> {

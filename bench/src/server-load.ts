@@ -1,7 +1,7 @@
-import { CSRF_HEADER } from '@syncline/schema';
+import { CSRF_HEADER, describeSyncTable, pullDocument } from '@syncline/schema';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { BenchServer } from './gateway-server';
-import { createTableClient, pullAll, pullDocument, type TableClient } from './graphql-http';
+import { createTableClient, pullAll, type TableClient } from './graphql-http';
 import { timed } from './harness';
 import { PAGE_SIZE } from './initial-pull';
 
@@ -37,7 +37,7 @@ export interface TransportFloor {
  */
 export async function transportFloor(server: BenchServer, table: PgTable): Promise<TransportFloor> {
   const query = new URLSearchParams({
-    query: pullDocument(table),
+    query: pullDocument(describeSyncTable(table)),
     variables: JSON.stringify({ after: null, limit: PAGE_SIZE, where: null }),
   });
   const body = await (
