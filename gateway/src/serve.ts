@@ -37,6 +37,7 @@ export async function serve(options: ServeOptions): Promise<void> {
   const database = await openDatabase({
     url: config.databaseUrl,
     dataDir: config.dataDir,
+    maxConnections: config.poolSize,
     logger,
   });
   await database.migrate(options.migrations);
@@ -63,6 +64,10 @@ export async function serve(options: ServeOptions): Promise<void> {
     rateLimits: config.rateLimits,
     trustProxy: config.trustProxy,
   });
+  if (config.metrics) {
+    const how = config.metrics === true ? 'open to whoever reaches it' : 'behind its bearer token';
+    logger.info(`metrics at /metrics, ${how}`);
+  }
   const prune = () =>
     pruneExpired(database.db, tables, config.retentionMs)
       .then((result) => logger.info(result, 'pruned tombstones and stored outcomes'))
