@@ -19,6 +19,7 @@ import { useMetrics } from './plugins/use-metrics';
 import { type RateLimits, useRateLimits } from './plugins/use-rate-limits';
 import { useRequestSizeLimit } from './plugins/use-request-size-limit';
 import { ChangeHub } from './sync/change-hub';
+import { PullReadAhead } from './sync/read-ahead';
 import { publicColumnKeys, type ServedTable, serveTables } from './sync/tables';
 
 export interface GatewayOptions {
@@ -78,10 +79,15 @@ export function createGateway(options: GatewayOptions) {
   const metrics = options.metrics
     ? new GatewayMetrics({ database: options.database, openStreams: () => hub.subscriberCount })
     : undefined;
+  const readAhead = new PullReadAhead({
+    hasRoom: () => hasFreeConnection(options.database),
+    ...(metrics ? { onTaken: (outcome) => metrics.pageReadAhead(outcome) } : {}),
+  });
   const schema = createSchema({
     tables,
     db: options.database.db,
     hub,
+    readAhead,
     limits,
     logger: requestLog,
     ...(metrics ? { observe: metrics } : {}),
@@ -134,7 +140,6 @@ export function createGateway(options: GatewayOptions) {
               requests,
               graphqlEndpoint: GRAPHQL_ENDPOINT,
               token: typeof options.metrics === 'object' ? options.metrics.token : undefined,
-              pullFields,
             }),
           ]
         : []),
@@ -160,7 +165,7 @@ export function createGateway(options: GatewayOptions) {
           ? { onPull: (field, path) => metrics.pulledOn(pullFields.get(field) ?? field, path) }
           : {},
       ),
-      { onDispose: () => hub.stop() },
+      { onDispose: () => Promise.all([hub.stop(), readAhead.close()]) },
     ],
   });
 }
@@ -183,6 +188,13 @@ function identifyOnce(authenticate: NonNullable<GatewayOptions['authenticate']>)
     }
     return user;
   };
+}
+
+/** A query could start now without waiting for a connection (PGlite has one, shared, always). */
+function hasFreeConnection(database: SyncDatabase): boolean {
+  const connections = database.connections();
+  if (!connections) return true;
+  return connections.waiting === 0 && (connections.idle > 0 || connections.open < connections.max);
 }
 
 function exampleQuery(served: ServedTable) {

@@ -12,6 +12,7 @@ const FAMILIES = [
   'syncline_request_duration_seconds',
   'syncline_pull_rows_total',
   'syncline_compiled_pulls_total',
+  'syncline_pull_pages_read_ahead_total',
   'syncline_push_outcomes_total',
   'syncline_conflicts_total',
   'syncline_live_subscribers',

@@ -3,30 +3,39 @@ import {
   type ExecutionArgs,
   type FieldNode,
   type GraphQLField,
-  type GraphQLLeafType,
   type GraphQLObjectType,
   type GraphQLSchema,
   getArgumentValues,
   getNamedType,
   getVariableValues,
   isLeafType,
-  isNonNullType,
   isObjectType,
   Kind,
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+import { type Plugin, processRegularResult } from 'graphql-yoga';
+import type { PullProjection } from '../sync/pull-projection';
+import type { RowField } from '../sync/row-json';
 import type { GatewayContext } from './builder';
-import { PULL_RESOLVER, type PullResolver } from './pull-fields';
+import {
+  jsonMediaType,
+  type PagePart,
+  type PageSelection,
+  type PullAnswer,
+  pullAnswer,
+} from './pull-answer';
+import { PULL_FIELD, type PullFieldExtension } from './pull-fields';
 
 /**
  * Pulls are the gateway's hot path: a page is a thousand rows of a dozen fields, and
  * executing it field by field (resolver, info object, argument values, completion, for
- * every one) cost more than reading the rows from Postgres. An operation that is one
- * `pull<Table>s` field selecting plain fields is run here without that: the field's own
- * resolver (the same code, see `PULL_RESOLVER`), then each row's selected fields through
- * their scalar's `serialize`, in the selection's order.
+ * every one), then making JSON of the result, cost several times what reading the rows
+ * from Postgres costs. An operation that is one `pull<Table>s` field selecting plain
+ * fields is run here without that: the field's own resolver (the same code, see
+ * `PULL_FIELD`), with each row read from Postgres as the JSON text GraphQL would have
+ * written for it (the selected fields, in order, under their response keys: see
+ * sync/pull-json.ts); the answer is those texts put together (see `answer`).
  *
  * Anything else (fragments, directives, `__typename`, several root fields) takes the
  * normal path, and so does a compiled pull that throws: a pull writes nothing, so it is
@@ -45,6 +54,7 @@ export function useCompiledPulls(options: CompiledPullsOptions = {}): Plugin {
     if (!byOperation.has(name)) byOperation.set(name, planPull(args.schema, args.document, name));
     return byOperation.get(name) ?? null;
   };
+  const answers = new WeakSet<object>();
   return {
     onExecute({ args, executeFn, setExecuteFn }) {
       const plan = planOf(args);
@@ -59,8 +69,24 @@ export function useCompiledPulls(options: CompiledPullsOptions = {}): Plugin {
           return executeFn(executionArgs);
         }
         options.onPull?.(field, 'compiled');
+        answers.add(result);
         return result;
       });
+    },
+    onResultProcess({ request, result, resultProcessor, setResultProcessor }) {
+      // Yoga's JSON writer would make one string of the page and encode it twice (once to
+      // measure it): the page goes as bytes instead, under the media type Yoga chose.
+      if (!answers.has(result) || resultProcessor !== processRegularResult) return;
+      const mediaType = jsonMediaType(request);
+      if (!mediaType) return;
+      const answer = result as PullAnswer;
+      setResultProcessor(
+        (_result, fetchAPI) =>
+          new fetchAPI.Response(answer.body(), {
+            headers: { 'content-type': `${mediaType}; charset=utf-8` },
+          }),
+        mediaType,
+      );
     },
   };
 }
@@ -74,7 +100,6 @@ export interface CompiledPullsOptions {
   onPull?(field: string, path: 'compiled' | 'graphql'): void;
 }
 
-type PagePart = 'rows' | 'cursor' | 'hasMore' | 'movedOut';
 const PAGE_PARTS = new Set<string>(['rows', 'cursor', 'hasMore', 'movedOut'] satisfies PagePart[]);
 const isPagePart = (name: string): name is PagePart => PAGE_PARTS.has(name);
 
@@ -82,11 +107,11 @@ interface PullPlan {
   operation: OperationDefinitionNode;
   field: GraphQLField<unknown, unknown>;
   fieldNode: FieldNode;
-  resolve: PullResolver;
-  /** The page's selections in order: response key, what it is, and its scalar. */
-  page: { key: string; part: PagePart; type: GraphQLLeafType | null }[];
-  /** The row's selections in order: response key, field name, scalar, non-null. */
-  row: { key: string; name: string; type: GraphQLLeafType; nonNull: boolean }[];
+  pull: PullFieldExtension;
+  /** What the answer holds, in the order selected. */
+  answer: PageSelection;
+  /** Rows as the JSON text of the fields selected. */
+  rows: PullProjection<string>;
 }
 
 /** How to run an operation as a compiled pull; null when it is not one (then GraphQL runs it). */
@@ -111,17 +136,21 @@ export function planPull(
   const queryType = schema.getQueryType();
   if (!fieldNode || others.length || !queryType) return null;
   const field = queryType.getFields()[fieldNode.name.value];
-  const resolve = field?.extensions?.[PULL_RESOLVER] as PullResolver | undefined;
+  const pull = field?.extensions?.[PULL_FIELD] as PullFieldExtension | undefined;
   const pageType = field && getNamedType(field.type);
-  if (!field || !resolve || !isObjectType(pageType) || !fieldNode.selectionSet) return null;
+  if (!field || !pull || !isObjectType(pageType) || !fieldNode.selectionSet) return null;
 
-  const page: PullPlan['page'] = [];
-  let row: PullPlan['row'] | null = [];
+  const parts: PageSelection['parts'][number][] = [];
+  let row: RowField[] | null = [];
   for (const node of plainFields(fieldNode.selectionSet) ?? []) {
     const name = node.name.value;
     if (!isPagePart(name)) return null;
     const type = getNamedType(pageType.getFields()[name]?.type);
-    page.push({ key: node.alias?.value ?? name, part: name, type: isLeafType(type) ? type : null });
+    parts.push({
+      key: node.alias?.value ?? name,
+      part: name,
+      type: isLeafType(type) ? type : null,
+    });
     if (name === 'rows') {
       const rowType = getNamedType(pageType.getFields().rows?.type);
       if (!isObjectType(rowType) || !node.selectionSet) return null;
@@ -129,10 +158,11 @@ export function planPull(
     }
   }
   // A key selected twice would need GraphQL's merging of the two selections.
-  if (!row || page.length === 0 || new Set(page.map((entry) => entry.key)).size < page.length) {
+  if (!row || parts.length === 0 || new Set(parts.map((entry) => entry.key)).size < parts.length) {
     return null;
   }
-  return { operation, field, fieldNode, resolve, page, row };
+  const answer = { key: fieldNode.alias?.value ?? fieldNode.name.value, parts };
+  return { operation, field, fieldNode, pull, answer, rows: pull.jsonRows(row) };
 }
 
 /** The selections when all are fields without directives, none of them `__typename` & co. */
@@ -146,26 +176,20 @@ function plainFields(selectionSet: SelectionSetNode): FieldNode[] | null {
   return fields;
 }
 
+/** The row's fields in order (a row's fields are its columns, under the same names). */
 function rowSelections(rowType: GraphQLObjectType, selectionSet: SelectionSetNode) {
-  const selections: PullPlan['row'] = [];
+  const selections: RowField[] = [];
   const fields = rowType.getFields();
   for (const node of plainFields(selectionSet) ?? [null]) {
     const field = node && fields[node.name.value];
-    const type = field && getNamedType(field.type);
-    if (!node || !field || !isLeafType(type) || node.arguments?.length || node.selectionSet) {
-      return null;
-    }
-    selections.push({
-      key: node.alias?.value ?? node.name.value,
-      name: node.name.value,
-      type,
-      nonNull: isNonNullType(field.type),
-    });
+    if (!node || !field || !isLeafType(getNamedType(field.type))) return null;
+    if (node.arguments?.length || node.selectionSet) return null;
+    selections.push({ key: node.alias?.value ?? node.name.value, column: node.name.value });
   }
   return selections;
 }
 
-async function run(plan: PullPlan, args: ExecutionArgs) {
+async function run(plan: PullPlan, args: ExecutionArgs): Promise<PullAnswer> {
   const variables = getVariableValues(
     args.schema,
     plan.operation.variableDefinitions ?? [],
@@ -173,25 +197,6 @@ async function run(plan: PullPlan, args: ExecutionArgs) {
   );
   if (variables.errors) throw variables.errors[0];
   const fieldArgs = getArgumentValues(plan.field, plan.fieldNode, variables.coerced);
-  const result = await plan.resolve(fieldArgs, args.contextValue as GatewayContext);
-  const rows = result.rows.map((source) => {
-    const out: Record<string, unknown> = {};
-    for (const { key, name, type, nonNull } of plan.row) {
-      const value = source[name];
-      if (value == null) {
-        if (nonNull) throw new Error(`${name} is null`);
-        out[key] = null;
-      } else {
-        out[key] = type.serialize(value);
-      }
-    }
-    return out;
-  });
-  const page: Record<string, unknown> = {};
-  for (const { key, part, type } of plan.page) {
-    if (part === 'rows') page[key] = rows;
-    else if (part === 'movedOut') page[key] = result.movedOut.map((id) => type?.serialize(id));
-    else page[key] = type?.serialize(result[part]);
-  }
-  return { data: { [plan.fieldNode.alias?.value ?? plan.fieldNode.name.value]: page } };
+  const page = await plan.pull.resolve(fieldArgs, args.contextValue as GatewayContext, plan.rows);
+  return pullAnswer(plan.answer, page);
 }

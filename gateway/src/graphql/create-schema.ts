@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/database';
 import type { ChangeHub } from '../sync/change-hub';
 import type { WriteOutcome } from '../sync/outcomes';
+import type { PullReadAhead } from '../sync/read-ahead';
 import type { ServedTable } from '../sync/tables';
 import { createBuilder } from './builder';
 import type { GatewayLimits } from './limits';
@@ -20,15 +21,19 @@ export interface SchemaParts {
   limits: GatewayLimits;
   /** Where the writes report a transaction run again after a deadlock. */
   logger: Pick<Logger, 'warn'>;
-  /** What the metrics count: each batch of write outcomes, each hint sent on a stream. */
+  /** Where pull pages are read ahead (none: each page is read when asked for). */
+  readAhead?: PullReadAhead | undefined;
+  /** What the metrics count: rows pulled, each batch of write outcomes, each hint sent on a stream. */
   observe?: {
+    pulled(table: string, rows: number): void;
     answered(outcomes: readonly WriteOutcome[]): void;
     hintSent(table: string): void;
   };
 }
 
 /** The GraphQL schema generated from the sync tables; see DESIGN.md, "GraphQL API". */
-export function createSchema({ tables, db, hub, limits, logger, observe }: SchemaParts) {
+export function createSchema(parts: SchemaParts) {
+  const { tables, db, hub, limits, logger, observe } = parts;
   const builder = createBuilder();
   builder.queryType({});
   builder.mutationType({});
@@ -41,7 +46,13 @@ export function createSchema({ tables, db, hub, limits, logger, observe }: Schem
   for (const types of typesPerTable) {
     // Fields that could never succeed are left out: no pull of a write-only table, no
     // direct mutation of a read-only one. Push still takes them, to answer REJECTED.
-    if (types.served.info.access !== 'write') addPullFields(builder, types, db, limits);
+    if (types.served.info.access !== 'write')
+      addPullFields(builder, types, {
+        db,
+        limits,
+        readAhead: parts.readAhead,
+        pulled: (table, rows) => observe?.pulled(table, rows),
+      });
     if (types.served.info.access !== 'read') addWriteFields(builder, types, apply);
   }
   addPushField(builder, shared, typesPerTable, apply, limits);

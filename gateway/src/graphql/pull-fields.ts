@@ -2,7 +2,10 @@ import type { Db } from '../db/database';
 import { decodePullCursor, encodePullCursor, type PullCursor } from '../sync/cursor';
 import { FilterError, type Where, whereToSql } from '../sync/filter';
 import { publicRow } from '../sync/outcomes';
-import { pullChanges } from '../sync/pull';
+import { type PullRequest, pullChanges } from '../sync/pull';
+import { jsonProjection, type PullProjection, pullProjection } from '../sync/pull-projection';
+import type { PullReadAhead } from '../sync/read-ahead';
+import type { RowField } from '../sync/row-json';
 import { ownedBy, selectRow } from '../sync/row-writes';
 import type { Builder, GatewayContext } from './builder';
 import { badInput, limitExceeded, syncError } from './errors';
@@ -16,16 +19,45 @@ export interface PullArgs {
   where?: unknown;
 }
 
-export type PullResolver = (args: PullArgs, context: GatewayContext) => Promise<PullPageValue>;
+/**
+ * A pull field's resolver, with the projection its rows are made by: `Row` objects for
+ * GraphQL's execution, JSON text for a compiled pull (compiled-pulls.ts).
+ */
+export type PullResolver = <TRows>(
+  args: PullArgs,
+  context: GatewayContext,
+  projection: PullProjection<TRows>,
+) => Promise<PullPageValue<TRows>>;
 
-/** Where a pull field keeps its resolver in its GraphQL extensions, for the compiled path. */
-export const PULL_RESOLVER = 'synclinePull';
+/** What a pull field keeps in its GraphQL extensions for the compiled path (compiled-pulls.ts). */
+export interface PullFieldExtension {
+  resolve: PullResolver;
+  /** Rows as their JSON text, with these fields. */
+  jsonRows(fields: readonly RowField[]): PullProjection<string>;
+}
+
+/** Where a pull field keeps its `PullFieldExtension`. */
+export const PULL_FIELD = 'synclinePull';
+
+export interface PullFieldParts {
+  db: Db;
+  limits: GatewayLimits;
+  /** Where pages are read ahead; none: each page is read when asked for. */
+  readAhead?: PullReadAhead | undefined;
+  /** Hears the rows each pull answers. */
+  pulled?(table: string, rows: number): void;
+}
 
 /** `pull<Table>s(after, limit, where)` and the `<table>(id)` lookup. */
-export function addPullFields(builder: Builder, types: TableTypes, db: Db, limits: GatewayLimits) {
+export function addPullFields(builder: Builder, types: TableTypes, parts: PullFieldParts) {
+  const { db, limits, readAhead } = parts;
   const { served, page, row, where } = types;
   const { names } = served;
-  const resolve: PullResolver = async (args, context) => {
+  async function resolvePull<TRows>(
+    args: PullArgs,
+    context: GatewayContext,
+    projection: PullProjection<TRows>,
+  ): Promise<PullPageValue<TRows>> {
     const limit = args.limit ?? limits.pullDefault;
     if (limit < 1) throw badInput('limit', `must be at least 1, got ${limit}`);
     if (limit > limits.pullMax)
@@ -36,20 +68,26 @@ export function addPullFields(builder: Builder, types: TableTypes, db: Db, limit
       if (!decoded.ok) throw badInput('after', decoded.reason);
       cursor = decoded.cursor;
     }
-    const result = await pullChanges(db, {
+    const request: PullRequest<TRows> = {
       served,
+      projection,
       userId: context.userId,
       cursor,
       limit,
       where: args.where ? filterSql(types, args.where as Where) : undefined,
-    });
+    };
+    const result = readAhead
+      ? await readAhead.pull(db, request, args.where)
+      : await pullChanges(db, request);
     if (result.status === 'expired') {
       const message = `after: the cursor is older than the tombstone horizon of ${served.info.name}; pull again from the start`;
       throw syncError('CURSOR_EXPIRED', message, 'after');
     }
     const next = encodePullCursor(served.info.name, result.cursor);
+    parts.pulled?.(served.info.name, result.rowCount);
     return { rows: result.rows, cursor: next, hasMore: result.hasMore, movedOut: result.movedOut };
-  };
+  }
+  const resolve: PullResolver = resolvePull;
   builder.queryField(names.pull, (t) =>
     t.field({
       type: page,
@@ -65,8 +103,13 @@ export function addPullFields(builder: Builder, types: TableTypes, db: Db, limit
         where: t.arg({ type: where }),
       },
       // The same function for the compiled path (see compiled-pulls.ts).
-      extensions: { [PULL_RESOLVER]: resolve },
-      resolve: (_root, args, context) => resolve(args, context),
+      extensions: {
+        [PULL_FIELD]: {
+          resolve,
+          jsonRows: (fields) => jsonProjection(served, fields),
+        } satisfies PullFieldExtension,
+      },
+      resolve: (_root, args, context) => resolve(args, context, pullProjection(served)),
     }),
   );
   builder.queryField(names.lookup, (t) =>

@@ -6,8 +6,8 @@ import { columnType } from './column-types';
 import type { SharedTypes } from './shared-types';
 
 /** What a pull answers before its fields are selected: `<Table>Page`. */
-export interface PullPageValue {
-  rows: Row[];
+export interface PullPageValue<TRows = Row[]> {
+  rows: TRows;
   cursor: string;
   hasMore: boolean;
   movedOut: string[];

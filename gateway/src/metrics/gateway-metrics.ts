@@ -1,6 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { SyncDatabase } from '../db/database';
 import type { WriteOutcome } from '../sync/outcomes';
+import type { ReadAheadOutcome } from '../sync/read-ahead';
 import { watchDatabase } from './database-metrics';
 
 /** What the metrics read when they are scraped rather than when something happens. */
@@ -41,6 +42,12 @@ export class GatewayMetrics {
     name: 'syncline_compiled_pulls_total',
     help: 'Pulls plain enough for the compiled fast path (every pull the client sends is), by table and the path that answered: compiled, or graphql when the compiled attempt failed and GraphQL answered (with the error).',
     labelNames: ['table', 'path'],
+    registers: [this.registry],
+  });
+  private readonly pagesReadAhead = new Counter({
+    name: 'syncline_pull_pages_read_ahead_total',
+    help: 'Pull pages read ahead that a request asked for, by outcome: used (answered as read), stale (the table changed since; read again), failed (the read failed; read again).',
+    labelNames: ['outcome'],
     registers: [this.registry],
   });
   private readonly outcomes = new Counter({
@@ -93,6 +100,10 @@ export class GatewayMetrics {
 
   pulledOn(table: string, path: 'compiled' | 'graphql'): void {
     this.pullPaths.inc({ table, path });
+  }
+
+  pageReadAhead(outcome: ReadAheadOutcome): void {
+    this.pagesReadAhead.inc({ outcome });
   }
 
   answered(outcomes: readonly WriteOutcome[]): void {

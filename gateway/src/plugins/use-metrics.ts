@@ -1,6 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { type DocumentNode, getOperationAST, Kind } from 'graphql';
-import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import type { Plugin } from 'graphql-yoga';
 import type { GatewayMetrics } from '../metrics/gateway-metrics';
 import type { RequestTracker } from './request-tracker';
 
@@ -12,18 +11,15 @@ export interface MetricsPluginOptions {
   graphqlEndpoint: string;
   /** A scrape must send `Authorization: Bearer <token>`; none: anyone who reaches it may. */
   token?: string | undefined;
-  /** Each pull field (`pullTodoItems`) and its table (`todoItem`). */
-  pullFields: ReadonlyMap<string, string>;
 }
 
 /**
  * Serves the metrics at `/metrics` in Prometheus' text format (behind a bearer token when
- * one is set), and counts what only the HTTP and GraphQL layers see: every GraphQL request
- * by operation and status with its duration, and the rows each pull page sends (read from
- * the result, whichever way the pull ran).
+ * one is set), and counts what only the HTTP layer sees: every GraphQL request by operation
+ * and status with its duration.
  */
 export function useMetrics(options: MetricsPluginOptions): Plugin {
-  const { metrics, requests, graphqlEndpoint, pullFields } = options;
+  const { metrics, requests, graphqlEndpoint } = options;
   const allowed = options.token === undefined ? () => true : bearerCheck(options.token);
   return {
     onRequest({ request, url, endResponse, fetchAPI }) {
@@ -48,20 +44,6 @@ export function useMetrics(options: MetricsPluginOptions): Plugin {
         );
       });
     },
-    onExecute({ args }) {
-      const pulls = pullPages(args.document, args.operationName, pullFields);
-      if (pulls.length === 0) return;
-      return {
-        onExecuteDone({ result }) {
-          if (isAsyncIterable(result)) return;
-          const data = result.data as Record<string, Record<string, unknown> | null> | undefined;
-          for (const { key, rowsKey, table } of pulls) {
-            const rows = data?.[key]?.[rowsKey];
-            if (Array.isArray(rows)) metrics.pulled(table, rows.length);
-          }
-        },
-      };
-    },
     onResponse({ request, response }) {
       if (new URL(request.url).pathname !== graphqlEndpoint) return;
       if (response.headers.get('content-type')?.startsWith('text/html')) return;
@@ -73,27 +55,6 @@ export function useMetrics(options: MetricsPluginOptions): Plugin {
       );
     },
   };
-}
-
-/** The pull fields an operation selects, with where their rows land in the result. */
-function pullPages(
-  document: DocumentNode,
-  operationName: unknown,
-  pullFields: ReadonlyMap<string, string>,
-) {
-  const name = typeof operationName === 'string' ? operationName : undefined;
-  const pages: { key: string; rowsKey: string; table: string }[] = [];
-  for (const selection of getOperationAST(document, name)?.selectionSet.selections ?? []) {
-    if (selection.kind !== Kind.FIELD) continue;
-    const table = pullFields.get(selection.name.value);
-    const rows = selection.selectionSet?.selections.find(
-      (inner) => inner.kind === Kind.FIELD && inner.name.value === 'rows',
-    );
-    if (!table || rows?.kind !== Kind.FIELD) continue;
-    const key = selection.alias?.value ?? selection.name.value;
-    pages.push({ key, rowsKey: rows.alias?.value ?? 'rows', table });
-  }
-  return pages;
 }
 
 /** Compares `Authorization: Bearer <token>` in constant time (both sides hashed first). */

@@ -7,6 +7,7 @@ import { exampleMigrations } from '../db/migrations';
 import { applyOperations } from './apply';
 import { applyInBulk } from './apply-in-bulk';
 import { pullChanges } from './pull';
+import { pullProjection } from './pull-projection';
 import { type ServedTable, serveTables } from './tables';
 import type { WriteOperation } from './write-operation';
 
@@ -62,6 +63,7 @@ describe('a batch applied in bulk', () => {
   it('answers each operation as one at a time would, in the order sent', async () => {
     const first = await pullChanges(database.db, {
       served: todo,
+      projection: pullProjection(todo),
       userId: 'alice',
       cursor: { seen: null, upto: null, after: null },
       limit: 100,
@@ -90,6 +92,7 @@ describe('a batch applied in bulk', () => {
     expect(outcomes[0]?.row).toMatchObject({ text: 'c', complete: true });
     const pulled = await pullChanges(database.db, {
       served: todo,
+      projection: pullProjection(todo),
       userId: 'alice',
       cursor: first.cursor,
       limit: 100,

@@ -1,91 +1,45 @@
-import { type SQL, sql } from 'drizzle-orm';
-import type { PgColumn } from 'drizzle-orm/pg-core';
-import type { ChangePosition } from './cursor';
+import type { SQL } from 'drizzle-orm';
 import type { Row } from './outcomes';
+import { type RowField, rowJson } from './row-json';
 import { publicColumnKeys, type ServedTable } from './tables';
 
 /**
- * What a pull selects and how its raw rows become public rows. Pulls are the hot path, so
- * they skip what Drizzle's row mapping and the DateTime scalar would do a thousand times
- * a page: timestamps come from Postgres already as the ISO 8601 text the API answers
- * (`toISOString()`'s format), other values go through their column's own decoding.
+ * How a pull's rows are read and answered. Postgres writes each row as JSON text
+ * (row-json.ts) and joins a page's rows with commas; the projection says which fields go
+ * in (`rowJson`) and what the joined text becomes (`toRows`): `Row` objects for GraphQL's
+ * execution (`pullProjection`), or the text itself, for a compiled pull to send as it is
+ * (`jsonProjection`).
  */
-export interface PullProjection {
-  /** The select list: public columns under their keys, then the change position. */
-  columns: SQL;
-  /**
-   * The same select list for a row known only by its id (a moved-out record): the id, nulls
-   * for the other columns, then the change position.
-   */
-  idOnly(id: SQL, changeTxid: SQL | PgColumn, changeSeq: SQL | PgColumn): SQL;
-  /** Change order over a statement's output (a union of branches that select `columns`). */
-  orderBy: SQL;
-  toRow(raw: Record<string, unknown>): Row;
-  positionOf(raw: Record<string, unknown>): ChangePosition;
+export interface PullProjection<TRows> {
+  /** A row's JSON text; SQL null when the row has none (see `RowJsonMode`). */
+  rowJson: SQL;
+  /** A page's rows from their JSON texts joined by commas (empty: no rows). */
+  toRows(joined: string): TRows;
 }
 
-const TXID = '__syncline_txid';
-const SEQ = '__syncline_seq';
-/** Whether a pull's item is a row the query covers (false: an id that moved out); see pull-statement.ts. */
-export const COVERED = '__syncline_covered';
-/** Set on a pull's last item only: its snapshot and the table's horizon, not a row. */
-export const META = '__syncline_meta';
-const ISO_8601 = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+const projections = new WeakMap<ServedTable, PullProjection<Row[]>>();
 
-const projections = new WeakMap<ServedTable, PullProjection>();
-
-export function pullProjection(served: ServedTable): PullProjection {
+/** Rows as objects of every public column, each value as its scalar will serialize it. */
+export function pullProjection(served: ServedTable): PullProjection<Row[]> {
   const known = projections.get(served);
   if (known) return known;
-  const keys = publicColumnKeys(served);
-  const decoders = keys.map((key) => {
-    const column = served.columns[key] as PgColumn;
-    return isTimestamp(column) ? null : column;
-  });
-  const columns = keys.map((key) => {
-    const column = served.columns[key] as PgColumn;
-    return sql`${isTimestamp(column) ? isoText(column) : column} as ${sql.identifier(key)}`;
-  });
-  const { changeTxid, changeSeq } = served.system;
-  const position = (txid: SQL | PgColumn, seq: SQL | PgColumn) => [
-    sql`${txid}::text as ${sql.identifier(TXID)}`,
-    sql`${seq}::text as ${sql.identifier(SEQ)}`,
-  ];
-  const projection: PullProjection = {
-    columns: sql.join([...columns, ...position(changeTxid, changeSeq)], sql`, `),
-    idOnly: (id, txid, seq) =>
-      sql.join(
-        [...keys.map((key) => (key === 'id' ? sql`${id}` : sql`null`)), ...position(txid, seq)],
-        sql`, `,
-      ),
-    orderBy: sql`${sql.identifier(TXID)}::xid8, ${sql.identifier(SEQ)}::bigint`,
-    toRow(raw) {
-      const row: Row = {};
-      for (let index = 0; index < keys.length; index++) {
-        const key = keys[index] as string;
-        const value = raw[key];
-        const decoder = decoders[index];
-        row[key] = value == null || !decoder ? (value ?? null) : decoder.mapFromDriverValue(value);
-      }
-      return row;
-    },
-    positionOf: (raw) => ({ txid: BigInt(raw[TXID] as string), seq: BigInt(raw[SEQ] as string) }),
+  const fields = publicColumnKeys(served).map((key) => ({ key, column: key }));
+  const projection: PullProjection<Row[]> = {
+    rowJson: rowJson(served, fields, 'lenient'),
+    toRows: (joined) => JSON.parse(`[${joined}]`) as Row[],
   };
   projections.set(served, projection);
   return projection;
 }
 
-function isTimestamp(column: PgColumn): boolean {
-  return column.columnType === 'PgTimestamp' || column.columnType === 'PgTimestampString';
-}
-
 /**
- * A timestamp as `toISOString()` writes it, in UTC with milliseconds. Years outside 1 to
- * 9999 have no such form: they come as Postgres text, which the DateTime scalar refuses
- * as it refused them before.
+ * Rows as the JSON text a GraphQL answer holds for them: `fields` in order, under their
+ * response keys. A row with a value no JSON can hold as its scalar would (`strict`) fails
+ * the pull, which GraphQL's execution then answers with its error.
  */
-function isoText(column: PgColumn): SQL {
-  const withTimezone = (column as PgColumn & { withTimezone?: boolean }).withTimezone === true;
-  const utc = withTimezone ? sql`(${column} at time zone 'UTC')` : sql`${column}`;
-  return sql`case when extract(year from ${utc}) between 1 and 9999 then to_char(${utc}, ${sql.raw(ISO_8601)}) else ${utc}::text end`;
+export function jsonProjection(
+  served: ServedTable,
+  fields: readonly RowField[],
+): PullProjection<string> {
+  return { rowJson: rowJson(served, fields, 'strict'), toRows: (joined) => joined };
 }

@@ -2,14 +2,16 @@ import { and, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import { ownerMove, pruneHorizon } from '../db/system-tables';
 import type { ChangePosition, PullCursor } from './cursor';
-import { COVERED, META, pullProjection } from './pull-projection';
+import type { PullProjection } from './pull-projection';
 import { ownedBy } from './row-writes';
 import { type Snapshot, snapshotText } from './snapshot';
 import type { ServedTable } from './tables';
 
 /** A pull of one window of a table's changes, as the resolver asks for it. */
-export interface PullRequest {
+export interface PullRequest<TRow> {
   served: ServedTable;
+  /** How each row is selected and answered (pull-projection.ts). */
+  projection: PullProjection<TRow>;
   userId: string;
   cursor: PullCursor;
   limit: number;
@@ -29,46 +31,91 @@ export interface PullRequest {
  */
 export type PullShape = 'rows' | 'changes';
 
-export function pullShape(request: PullRequest): PullShape {
+export function pullShape(request: PullRequest<unknown>): PullShape {
   const losesRows = request.where !== undefined || request.served.ownerColumn !== undefined;
   return losesRows && request.cursor.seen ? 'changes' : 'rows';
 }
 
+/** What a pull's statement answers, in its one row (see `pullStatement`). */
+export interface PullAnswer {
+  /** `pg_current_snapshot()` of the statement. */
+  snapshot: string;
+  /** The table's tombstone horizon, a transaction id; null when nothing was pruned. */
+  horizon: string | null;
+  /** The page's rows (`limit` items at most), their JSON texts joined by commas. */
+  rows: string | null;
+  rowCount: number | string;
+  /** Rows of the page that have no JSON (strict projections only). */
+  unwritten: number | string;
+  movedOut: string[] | null;
+  /** The position of the page's last item, `txid:seq`, when the window has more. */
+  last: string | null;
+  hasMore: boolean;
+}
+
+const ROW = sql.identifier('row');
+const ID = sql.identifier('id');
+const TXID = sql.identifier('txid');
+const SEQ = sql.identifier('seq');
+const COVERED = sql.identifier('covered');
+const ORD = sql.identifier('ord');
+
 /**
- * The one statement of a pull: at most `limit + 1` items of the window in change order,
- * then one more item (`META` set) with the statement's own snapshot and the table's
- * tombstone horizon, read in the same snapshot as the items. The window: changes by
- * transactions not visible in `cursor.seen`, visible in `cursor.upto` (none: in the
- * statement's snapshot, which is what the statement sees anyway), after `cursor.after`.
+ * The one statement of a pull, answering one row (`PullAnswer`): up to `limit + 1` items of
+ * the window in change order, a page of `limit` of them made into one text of rows and a
+ * list of moved-out ids, with the statement's own snapshot and the table's tombstone
+ * horizon, all read in one snapshot. The window: changes by transactions not visible in
+ * `cursor.seen`, visible in `cursor.upto` (none: in the statement's snapshot, which is
+ * what the statement sees anyway), after `cursor.after`.
+ *
+ * Postgres writes each row's JSON and joins a page of them (pull-projection.ts), so a page
+ * reaches the gateway as one value rather than a thousand rows to decode.
  */
-export function pullStatement(request: PullRequest, shape: PullShape): SQL {
-  const { served, cursor, limit } = request;
-  const { changeTxid, changeSeq } = served.system;
-  const projection = pullProjection(served);
+export function pullStatement(request: PullRequest<unknown>, shape: PullShape): SQL {
+  const { served, limit } = request;
+  const items = itemsStatement(request, shape, request.projection.rowJson, limit + 1);
+  const horizon = sql`select ${pruneHorizon.changeTxid}::text from ${pruneHorizon}
+    where ${pruneHorizon.tableName} = ${served.info.name}`;
+  const inPage = sql`${ORD} <= ${limit}`;
+  return sql`select pg_current_snapshot()::text as "snapshot", (${horizon}) as "horizon", page.*
+    from (
+      select string_agg(${ROW}, ',') filter (where ${inPage} and ${COVERED}) as "rows",
+        count(*) filter (where ${inPage} and ${COVERED}) as "rowCount",
+        count(*) filter (where ${inPage} and ${COVERED} and ${ROW} is null) as "unwritten",
+        array_agg(${ID}) filter (where ${inPage} and not ${COVERED}) as "movedOut",
+        min(${TXID}::text || ':' || ${SEQ}::text) filter (where ${ORD} = ${limit}) as "last",
+        count(*) > ${limit} as "hasMore"
+      from (${numbered(items)}) as numbered
+    ) as page`;
+}
+
+/** Items numbered in change order. */
+function numbered(items: SQL): SQL {
+  return sql`select *, row_number() over (order by ${TXID}, ${SEQ}) as ${ORD} from (${items}) as items`;
+}
+
+/** At most `count` items of the window in change order, each row as `rowJson` makes it. */
+function itemsStatement(
+  request: PullRequest<unknown>,
+  shape: PullShape,
+  rowJson: SQL,
+  count: number,
+): SQL {
+  const { served, cursor } = request;
+  const { id, changeTxid, changeSeq } = served.system;
   const owner = ownedBy(served, request.userId);
   const window = inWindow(cursor, changeTxid, changeSeq);
-  const order = sql`order by ${changeTxid}, ${changeSeq} limit ${limit + 1}`;
   const itemsOf = (covered: SQL, where: SQL | undefined) => {
     const conditions = and(owner, window, where);
-    return sql`select ${projection.columns}, ${covered} as ${sql.identifier(COVERED)}, null::text as ${sql.identifier(META)}
-      from ${served.table} ${conditions ? sql`where ${conditions}` : sql``} ${order}`;
+    return sql`select ${rowJson} as ${ROW}, ${id} as ${ID}, ${changeTxid} as ${TXID},
+        ${changeSeq} as ${SEQ}, ${covered} as ${COVERED}
+      from ${served.table} ${conditions ? sql`where ${conditions}` : sql``}
+      order by ${changeTxid}, ${changeSeq} limit ${count}`;
   };
-  let items: SQL;
-  if (shape === 'rows') {
-    items = itemsOf(sql`true`, request.where);
-  } else {
-    const covered = request.where ? sql`coalesce((${request.where}), false)` : sql`true`;
-    items = itemsOf(covered, undefined);
-    if (owner) {
-      items = sql`select * from ((${items}) union all (${movesIn(request)})) as changes
-        order by ${projection.orderBy} limit ${limit + 1}`;
-    }
-  }
-  const horizon = sql`(select ${pruneHorizon.changeTxid}::text from ${pruneHorizon}
-    where ${pruneHorizon.tableName} = ${served.info.name})`;
-  const meta = sql`select ${projection.idOnly(sql`null`, sql`null`, sql`null`)}, null,
-    pg_current_snapshot()::text || '|' || coalesce(${horizon}, '')`;
-  return sql`(${items}) union all (${meta})`;
+  if (shape === 'rows') return itemsOf(sql`true`, request.where);
+  const covered = request.where ? sql`coalesce((${request.where}), false)` : sql`true`;
+  const items = itemsOf(covered, undefined);
+  return owner ? sql`(${items}) union all (${movesIn(request, count)})` : items;
 }
 
 /** The window's conditions on a change position, as index ranges where they can be. */
@@ -97,31 +144,27 @@ function position(at: ChangePosition): SQL {
 
 /**
  * The caller's rows of an owned table that moved to another owner in the window: one item
- * per row, at its latest move, in change order, with the pull's columns (the id, nulls, the
+ * per row, at its latest move, in change order, as the pull's items (no row, the id, the
  * move's position, covered `false`).
  *
  * A row that has come back to the caller since is left out: its row is in the pull (or in a
  * later one, while the transaction that brought it back is still running), so an id comes
  * once, either as a row or as moved out.
  */
-function movesIn(request: PullRequest): SQL {
-  const { served, userId, limit, cursor } = request;
+function movesIn(request: PullRequest<unknown>, count: number): SQL {
+  const { served, userId, cursor } = request;
   const latest = sql`select distinct on (${ownerMove.rowId})
       ${ownerMove.rowId}, ${ownerMove.changeTxid}, ${ownerMove.changeSeq}
     from ${ownerMove}
     where ${ownerMove.tableName} = ${served.sqlName} and ${ownerMove.previousOwner} = ${userId}
       and ${inWindow(cursor, ownerMove.changeTxid, ownerMove.changeSeq)}
     order by ${ownerMove.rowId}, ${ownerMove.changeTxid} desc, ${ownerMove.changeSeq} desc`;
-  const columns = pullProjection(served).idOnly(
-    sql`moved.row_id`,
-    sql`moved.change_txid`,
-    sql`moved.change_seq`,
-  );
-  return sql`select ${columns}, false as ${sql.identifier(COVERED)}, null::text as ${sql.identifier(META)}
+  return sql`select null::text as ${ROW}, moved.row_id as ${ID}, moved.change_txid as ${TXID},
+      moved.change_seq as ${SEQ}, false as ${COVERED}
     from (${latest}) as moved
     where not exists (
       select from ${served.table}
       where ${served.system.id} = moved.row_id and ${ownedBy(served, userId)}
     )
-    order by moved.change_txid, moved.change_seq limit ${limit + 1}`;
+    order by moved.change_txid, moved.change_seq limit ${count}`;
 }

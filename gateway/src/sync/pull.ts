@@ -1,27 +1,28 @@
 import { type Db, rowsOf } from '../db/database';
 import type { PullCursor } from './cursor';
-import type { Row } from './outcomes';
-import { COVERED, META, pullProjection } from './pull-projection';
-import { type PullRequest, pullShape, pullStatement } from './pull-statement';
-import { mayMissUpTo, parseSnapshot } from './snapshot';
+import { type PullAnswer, type PullRequest, pullShape, pullStatement } from './pull-statement';
+import { mayMissUpTo, parseSnapshot, type Snapshot } from './snapshot';
 
 export type { PullRequest } from './pull-statement';
 
-export type PullResult =
+export type PullResult<TRows> =
   | {
       status: 'ok';
-      rows: Row[];
+      rows: TRows;
+      rowCount: number;
       /** Ids of rows changed in the window that the query no longer covers. */
       movedOut: string[];
       cursor: PullCursor;
       hasMore: boolean;
+      /** The snapshot the page was read in. */
+      readAt: Snapshot;
     }
   | { status: 'expired' };
 
 /**
  * The changes of a window, in change order, tombstones included, and the ids of the rows
  * that left the query: one stream, one statement, `limit` items in all (see
- * docs/protocol.md, "Cursors and pulls").
+ * docs/protocol.md, "Cursors and pulls"). Rows come as the request's projection makes them.
  *
  * The window is every change by a transaction that the cursor's snapshot did not see and
  * the pull's snapshot sees: whatever order transactions commit in, and however long one
@@ -30,34 +31,35 @@ export type PullResult =
  * come at once. A window larger than a page is paged in change order, against the snapshot
  * its first page took, which the cursor carries until the window is done.
  */
-export async function pullChanges(db: Db, request: PullRequest): Promise<PullResult> {
-  const { cursor } = request;
-  const shape = pullShape(request);
-  const raw = rowsOf<Record<string, unknown>>(await db.execute(pullStatement(request, shape)));
-  const metaAt = raw.findIndex((item) => item[META] != null);
-  const [snapshotText = '', horizonText = ''] = String(raw[metaAt]?.[META] ?? '').split('|');
-  const now = parseSnapshot(snapshotText);
-  if (!now) throw new Error(`pull: no snapshot in the statement's answer ("${snapshotText}")`);
+export async function pullChanges<TRows>(
+  db: Db,
+  request: PullRequest<TRows>,
+): Promise<PullResult<TRows>> {
+  const { cursor, projection } = request;
+  const statement = pullStatement(request, pullShape(request));
+  const [answer] = rowsOf<PullAnswer>(await db.execute(statement));
+  const now = parseSnapshot(answer?.snapshot ?? '');
+  if (!answer || !now) throw new Error(`pull: no snapshot in the statement's answer`);
   // Tombstones pruned after this cursor's snapshot was taken may never have reached it.
-  if (cursor.seen && horizonText && mayMissUpTo(cursor.seen, BigInt(horizonText))) {
+  if (cursor.seen && answer.horizon && mayMissUpTo(cursor.seen, BigInt(answer.horizon))) {
     return { status: 'expired' };
   }
-
-  const projection = pullProjection(request.served);
-  const items = metaAt < 0 ? raw : raw.toSpliced(metaAt, 1);
-  const hasMore = items.length > request.limit;
-  const page = hasMore ? items.slice(0, request.limit) : items;
-  const rows: Row[] = [];
-  const movedOut: string[] = [];
-  for (const item of page) {
-    if (item[COVERED] === false) movedOut.push(item.id as string);
-    else rows.push(projection.toRow(item));
+  if (Number(answer.unwritten) > 0) {
+    throw new Error(`pull: ${answer.unwritten} rows have a value their fields cannot hold`);
   }
   const upto = cursor.upto ?? now;
-  const last = page.at(-1);
+  const [txid, seq] = (answer.last ?? '').split(':');
   const next: PullCursor =
-    hasMore && last
-      ? { seen: cursor.seen, upto, after: projection.positionOf(last) }
+    answer.hasMore && txid && seq
+      ? { seen: cursor.seen, upto, after: { txid: BigInt(txid), seq: BigInt(seq) } }
       : { seen: upto, upto: null, after: null };
-  return { status: 'ok', rows, movedOut, cursor: next, hasMore };
+  return {
+    status: 'ok',
+    rows: projection.toRows(answer.rows ?? ''),
+    rowCount: Number(answer.rowCount),
+    movedOut: answer.movedOut ?? [],
+    cursor: next,
+    hasMore: answer.hasMore,
+    readAt: now,
+  };
 }

@@ -1,0 +1,89 @@
+import type { ExecutionResult, GraphQLLeafType } from 'graphql';
+import type { PullPageValue } from './table-types';
+
+/** What a page answers, in the order selected: its rows, cursor, hasMore, movedOut. */
+export type PagePart = 'rows' | 'cursor' | 'hasMore' | 'movedOut';
+
+export interface PageSelection {
+  /** The pull field's response key. */
+  key: string;
+  /** The page's selections in order: response key, what it is, and its scalar. */
+  parts: readonly { key: string; part: PagePart; type: GraphQLLeafType | null }[];
+}
+
+/**
+ * A compiled pull's result (compiled-pulls.ts). Its rows are JSON texts, joined by commas,
+ * as Postgres wrote them: `data` holds them so for the plugins that read results; the
+ * answer itself is `body` (bytes, for the JSON media types) or `stringify` (text, which
+ * Yoga uses instead of `JSON.stringify` when a result has one, for every other writer).
+ */
+export interface PullAnswer extends ExecutionResult {
+  stringify(result: ExecutionResult): string;
+  body(): Uint8Array<ArrayBuffer>;
+}
+
+export function pullAnswer(selection: PageSelection, page: PullPageValue<string>): PullAnswer {
+  const values: Record<string, unknown> = {};
+  // The answer's text in pieces: the rows as they came, the rest as JSON.
+  const pieces: string[] = [`{"data":{${JSON.stringify(selection.key)}:{`];
+  selection.parts.forEach(({ key, part, type }, index) => {
+    pieces.push(`${index === 0 ? '' : ','}${JSON.stringify(key)}:`);
+    if (part === 'rows') {
+      values[key] = page.rows;
+      pieces.push('[', page.rows, ']');
+      return;
+    }
+    const value =
+      part === 'movedOut'
+        ? page.movedOut.map((id) => type?.serialize(id))
+        : type?.serialize(page[part]);
+    values[key] = value;
+    pieces.push(JSON.stringify(value));
+  });
+  pieces.push('}}');
+  const text = pieces.join('');
+  return {
+    data: { [selection.key]: values },
+    stringify({ data: _data, ...others }) {
+      const rest = JSON.stringify(others).slice(1, -1);
+      return `${text}${rest && `,${rest}`}}`;
+    },
+    // One encoding of the page, with no copy of it as text: what makes a long pull cheap.
+    body: () =>
+      Buffer.concat(
+        pieces.map((piece) => Buffer.from(piece)).concat(CLOSE),
+      ) as Uint8Array<ArrayBuffer>,
+  };
+}
+
+const CLOSE = Buffer.from('}');
+
+const JSON_TYPES = ['application/graphql-response+json', 'application/json'];
+
+/**
+ * The JSON media type Yoga answers a request with, as its own writer chooses it: the first
+ * type of `Accept` (utf-8 only) that one of the two matches, `application/json` when both
+ * do; undefined when neither does (then Yoga's choice stands).
+ */
+export function jsonMediaType(request: Request): string | undefined {
+  const accepted = (request.headers.get('accept') || '*/*')
+    .replace(/\s/g, '')
+    .toLowerCase()
+    .split(',')
+    .filter((entry) => {
+      const charset = entry.split(';').find((param) => param.includes('charset='));
+      return charset === undefined || charset === 'charset=utf-8';
+    })
+    .map((entry) => entry.split(';')[0] ?? '');
+  for (const asked of accepted) {
+    const [askedType, askedSubtype] = asked.split('/');
+    const matching = JSON_TYPES.filter((type) => {
+      const [main, sub] = type.split('/');
+      return (
+        (askedType === '*' || askedType === main) && (askedSubtype === '*' || askedSubtype === sub)
+      );
+    });
+    if (matching.length) return matching.at(-1);
+  }
+  return undefined;
+}

@@ -1,0 +1,97 @@
+import { columnKind } from '@syncline/schema';
+import { type SQL, sql } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
+import type { ServedTable } from './tables';
+
+/** One field of a pull's rows as a request selects it: its key in the answer, and its column. */
+export interface RowField {
+  /** The response key: the field's alias, or its name. */
+  key: string;
+  /** The column's key in the table (`createdAt`). */
+  column: string;
+}
+
+/**
+ * How a row's JSON treats a value GraphQL's scalar has no JSON for (NaN, a year outside 1
+ * to 9999, a null in a non-null field): `strict` makes the row's JSON null (the row cannot
+ * be written as its fields ask), `lenient` writes what the database holds (as a string,
+ * for GraphQL's scalars to refuse, as they always have).
+ */
+export type RowJsonMode = 'strict' | 'lenient';
+
+/** A GraphQL name: the only keys written into a row's JSON, which need no escaping. */
+const NAME = /^[_A-Za-z][_0-9A-Za-z]*$/;
+
+/**
+ * A row as JSON text, built by Postgres: `fields` in order, under their keys, each value
+ * exactly as its GraphQL scalar serializes it (strings escaped by `to_json`, timestamps as
+ * `toISOString()` writes them, numbers and booleans as they are, JSON columns as stored).
+ */
+export function rowJson(served: ServedTable, fields: readonly RowField[], mode: RowJsonMode): SQL {
+  const parts = fields.map(({ key, column }, index) => {
+    if (!NAME.test(key)) throw new Error(`pull: ${key} is not a GraphQL name`);
+    const drizzleColumn = served.columns[column];
+    if (!drizzleColumn) throw new Error(`pull: ${served.info.name} has no column ${column}`);
+    const value = fieldJson(served.info.name, column, drizzleColumn, mode);
+    return sql`${sql.raw(`'${index === 0 ? '{' : ','}"${key}":'`)} || ${value}`;
+  });
+  return sql`${sql.join(parts, sql` || `)} || '}'`;
+}
+
+function fieldJson(table: string, key: string, column: PgColumn, mode: RowJsonMode): SQL {
+  const kind = columnKind(table, key, column);
+  // A JSON null in a nullable column is the field's null, as in GraphQL.
+  const strict = kind === 'json' && !column.notNull ? lenientJson : strictJson;
+  const value = mode === 'strict' ? strict(kind, column) : lenientJson(kind, column);
+  if (!column.notNull) return sql`case when ${column} is null then 'null' else ${value} end`;
+  return mode === 'strict' ? value : sql`coalesce(${value}, 'null')`;
+}
+
+type Kind = ReturnType<typeof columnKind>;
+
+/** The JSON of a value that is not null, or SQL null when its scalar has no JSON for it. */
+function strictJson(kind: Kind, column: PgColumn): SQL {
+  switch (kind) {
+    case 'string':
+      return sql`to_json(${column})::text`;
+    case 'int':
+      return sql`${column}::text`;
+    case 'float':
+      // JSON has no NaN or infinities (GraphQL's Float refuses them), and -0 is written 0.
+      return sql`case when ${column}::float8 in ('NaN', 'Infinity', '-Infinity') then null when ${column} = 0 then '0' else ${column}::text end`;
+    case 'boolean':
+      return sql`case when ${column} then 'true' when not ${column} then 'false' end`;
+    case 'datetime':
+      return sql`'"' || ${isoText(column)} || '"'`;
+    case 'json':
+      // A JSON null in a non-null field: GraphQL's error.
+      return sql`nullif(btrim(${column}::text), 'null')`;
+  }
+}
+
+/** The JSON of a value, whatever it is: what has no JSON of its kind comes as a string. */
+function lenientJson(kind: Kind, column: PgColumn): SQL {
+  switch (kind) {
+    case 'float':
+      return sql`coalesce(${strictJson(kind, column)}, to_json(${column}::text)::text)`;
+    case 'datetime':
+      return sql`coalesce(${strictJson(kind, column)}, to_json(${column}::text)::text)`;
+    case 'json':
+      return sql`${column}::text`;
+    default:
+      return strictJson(kind, column);
+  }
+}
+
+const ISO_8601 = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+
+/**
+ * A timestamp as `toISOString()` writes it, in UTC with milliseconds; null for years
+ * outside 1 to 9999, which have no such form. (The literals' offset counts for a column
+ * with time zone; one without is read as UTC already.)
+ */
+function isoText(column: PgColumn): SQL {
+  const withTimezone = (column as PgColumn & { withTimezone?: boolean }).withTimezone === true;
+  const utc = withTimezone ? sql`(${column} at time zone 'UTC')` : sql`${column}`;
+  return sql`case when ${column} >= '0001-01-01 00:00:00+00' and ${column} < '10000-01-01 00:00:00+00' then to_char(${utc}, ${sql.raw(ISO_8601)}) end`;
+}
