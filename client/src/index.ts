@@ -26,6 +26,7 @@ export type {
   Store,
   StoreDriver,
   StoreLayout,
+  WriteOptions,
   WriteTransaction,
 } from './store/store';
 export { StoreError } from './store/store';

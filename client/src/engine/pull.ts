@@ -1,5 +1,6 @@
-import type { TableDescription } from '@syncline/schema';
+import type { Cursor, PullPage, TableDescription } from '@syncline/schema';
 import type { WriteTransaction } from '../store/store';
+import type { TransportResult } from '../transport/transport';
 import type { AnyWhere, StoredRow } from '../types';
 import type { EngineContext } from './context';
 import { MEMBERS, OUTBOX, QUERIES, rowsOf } from './layout';
@@ -50,16 +51,13 @@ export async function pullQuery(context: EngineContext, query: PullQuery): Promi
   // Rows seen by a pull from the start, when rows are here already: the others left.
   let seen = after === null && (await hasRows(context, table)) ? new Set<string>() : undefined;
   let pulled = 0;
-  for (;;) {
-    const page = await context.transport.pull({
-      table: table.name,
-      after,
-      limit: context.pageSize,
-      ...(where ? { where } : {}),
-    });
+  let next: Promise<Fetched> | undefined = fetchPage(context, query, after);
+  while (next !== undefined) {
+    const page: Fetched = await next;
     if (!page.ok && page.failure === 'cursor-expired' && after !== null) {
       after = null;
       seen = new Set();
+      next = fetchPage(context, query, after);
       continue;
     }
     if (!page.ok) {
@@ -67,10 +65,58 @@ export async function pullQuery(context: EngineContext, query: PullQuery): Promi
       const { message, retryAfterMs } = page;
       return { status, pulled, message, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
     }
-    const { rows, cursor, hasMore, movedOut } = page.value;
+    const { rows, cursor, hasMore }: PullPage<StoredRow> = page.value;
+    // The next page is on its way while this one is stored.
+    next = hasMore ? fetchPage(context, query, cursor) : undefined;
     for (const row of rows) seen?.add(row.id);
-    const collections = [rowsOf(table.name), OUTBOX, QUERIES, MEMBERS];
-    await context.store.write(collections, async (tx) => {
+    try {
+      await storePage(context, query, page.value, seen);
+    } catch (error) {
+      void next?.catch(() => {});
+      throw error;
+    }
+    pulled += rows.length;
+    // A pull leaves the pending count as it was: no need to count the outbox again.
+    await context.changed([table.name], 0);
+    query.onProgress?.({ table: table.name, queryId, pulled });
+    after = cursor;
+  }
+  return { status: 'complete', pulled };
+}
+
+type Fetched = TransportResult<PullPage<StoredRow>>;
+
+function fetchPage(
+  context: EngineContext,
+  query: PullQuery,
+  after: Cursor | null,
+): Promise<Fetched> {
+  const where = query.where ?? null;
+  return context.transport.pull({
+    table: query.table.name,
+    after,
+    limit: context.pageSize,
+    ...(where ? { where } : {}),
+  });
+}
+
+/**
+ * A page and the query's cursor in one transaction, with relaxed durability: a crash may
+ * lose the last pages, cursor and rows together, and the next pull asks for them again.
+ */
+async function storePage(
+  context: EngineContext,
+  query: PullQuery,
+  page: PullPage<StoredRow>,
+  seen: Set<string> | undefined,
+) {
+  const { table, queryId } = query;
+  const where = query.where ?? null;
+  const { rows, cursor, hasMore, movedOut } = page;
+  const collections = [rowsOf(table.name), OUTBOX, QUERIES, MEMBERS];
+  await context.store.write(
+    collections,
+    async (tx) => {
       const queries = await tableQueries(tx, table);
       const pending = await pendingRows(tx, table.name);
       // A query without a filter reports rows that moved out only on an owned table: they
@@ -93,13 +139,9 @@ export async function pullQuery(context: EngineContext, query: PullQuery): Promi
         const record: StoredQuery = { table: table.name, queryId, where, cursor };
         await tx.put(QUERIES, record);
       }
-    });
-    pulled += rows.length;
-    await context.changed([table.name]);
-    query.onProgress?.({ table: table.name, queryId, pulled });
-    after = cursor;
-    if (!hasMore) return { status: 'complete', pulled };
-  }
+    },
+    { durability: 'relaxed' },
+  );
 }
 
 function hasRows(context: EngineContext, table: TableDescription): Promise<boolean> {
@@ -120,9 +162,10 @@ async function applyRows(
   rows: readonly StoredRow[],
   pending: Map<string, QueuedEntry>,
 ) {
-  // The writes are issued together: a request awaited per row is what made a large initial
-  // sync slow (docs/benchmarks.md).
+  // The writes are issued together, the rows in one call: a request awaited per row is
+  // what made a large initial sync slow (docs/benchmarks.md).
   const writes: Promise<unknown>[] = [];
+  const live: StoredRow[] = [];
   for (const row of rows) {
     const last = pending.get(row.id);
     if (last) {
@@ -133,8 +176,9 @@ async function applyRows(
     } else if (row.deleted) {
       writes.push(tx.delete(rowsOf(table), row.id), forget(tx, table, row.id));
     } else {
-      writes.push(tx.put(rowsOf(table), row));
+      live.push(row);
     }
   }
+  writes.push(tx.putAll(rowsOf(table), live));
   await Promise.all(writes);
 }

@@ -1,8 +1,16 @@
-import type { IDBPTransaction } from 'idb';
+import { type IDBPTransaction, unwrap } from 'idb';
 import { abortQuietly, attempt, errorName, toStoreError } from './idb-errors';
 import { connect, type Database } from './idb-open';
 import { isEmptyRange, isValidKey } from './keys';
-import type { Key, KeyRange, QueryOptions, Store, StoreDriver, WriteTransaction } from './store';
+import type {
+  Key,
+  KeyRange,
+  QueryOptions,
+  Store,
+  StoreDriver,
+  WriteOptions,
+  WriteTransaction,
+} from './store';
 import { StoreError } from './store';
 
 /** Which IndexedDB database the store uses, and (outside a browser) which implementation. */
@@ -97,6 +105,21 @@ function wrapTransaction(tx: Transaction, ranges: typeof IDBKeyRange): WriteTran
         throw toStoreError(error, `put into "${name}"${keyless ? `: ${problem}` : ''}`);
       }
     },
+    putAll: (name: string, values: readonly object[]) => {
+      const store = unwrap(objectStore(name)) as IDBObjectStore;
+      return attempt(
+        `put into "${name}"`,
+        () =>
+          new Promise<void>((resolve, reject) => {
+            let last: IDBRequest | undefined;
+            for (const value of values) last = store.put(value);
+            if (!last) return resolve();
+            // Requests end in order: the last one's success is everyone's.
+            last.onsuccess = () => resolve();
+            last.onerror = () => reject(last.error);
+          }),
+      );
+    },
     delete: (name: string, key: Key) =>
       attempt(`delete from "${name}"`, () => objectStore(name).delete(key)),
     clear: (name: string) => attempt(`clear "${name}"`, () => objectStore(name).clear()),
@@ -144,6 +167,7 @@ export function createIndexedDbStore(options: IndexedDbStoreOptions): StoreDrive
         collections: readonly string[],
         mode: 'readonly' | 'readwrite',
         fn: (tx: WriteTransaction) => Promise<T>,
+        options: WriteOptions = {},
       ): Promise<T> => {
         const db = await connection();
         const missing = collections.find((collection) => !db.objectStoreNames.contains(collection));
@@ -152,7 +176,7 @@ export function createIndexedDbStore(options: IndexedDbStoreOptions): StoreDrive
         const what = `${mode} transaction on ${collections.join(', ')}`;
         let tx: Transaction;
         try {
-          tx = db.transaction(collections, mode) as Transaction;
+          tx = db.transaction(collections, mode, options) as Transaction;
         } catch (error) {
           throw toStoreError(error, what);
         }
@@ -171,7 +195,7 @@ export function createIndexedDbStore(options: IndexedDbStoreOptions): StoreDrive
       await connection();
       const store: Store = {
         read: (collections, fn) => run(collections, 'readonly', fn),
-        write: (collections, fn) => run(collections, 'readwrite', fn),
+        write: (collections, fn, options) => run(collections, 'readwrite', fn, options),
         close: () => {
           closed = true;
           // Closes the connection once it is open; a failed open has nothing to close.

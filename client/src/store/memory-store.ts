@@ -162,6 +162,9 @@ function createTransaction(data: Data, scope: ReadonlySet<string>) {
       }
       return clone(putInto(target, clone(value, `put into "${name}"`), name), name);
     },
+    async putAll(name: string, values: readonly object[]) {
+      for (const value of values) await this.put(name, value);
+    },
     async delete(name: string, key: Key) {
       const target = change(name);
       const { index, found } = search(target.entries, checkKey(key, `delete from "${name}"`));

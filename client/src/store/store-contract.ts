@@ -95,6 +95,22 @@ export function describeStoreContract(label: string, makeDriver: () => StoreDriv
       expect(await store.read(['rows'], (tx) => tx.count('rows'))).toBe(0);
     });
 
+    it('puts many values in one call, in order, or none when one fails', async () => {
+      const store = await open();
+      const replaced = { id: 'r1', table: 't1', title: 'replaced' };
+      await store.write(['rows'], (tx) =>
+        tx.putAll('rows', [rows[0] as Row, rows[1] as Row, replaced]),
+      );
+      expect(await readAll(store, 'rows')).toEqual([replaced, rows[1]]);
+      await store.write(['rows'], (tx) => tx.putAll('rows', []));
+      const keyless = { table: 't1' };
+      const failing = store.write(['rows'], (tx) =>
+        tx.putAll('rows', [{ id: 'r9', table: 't1' }, keyless]),
+      );
+      await expect(failing).rejects.toBeInstanceOf(StoreError);
+      expect(ids(await readAll(store, 'rows'))).toEqual(['r1', 'r2']);
+    });
+
     it('stores and returns structured clones', async () => {
       const store = await open();
       const value: Row = { id: 'c', table: 't', nested: { n: 1 }, at: new Date(1234) };

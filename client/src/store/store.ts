@@ -53,6 +53,11 @@ export interface ReadTransaction {
 export interface WriteTransaction extends ReadTransaction {
   /** Inserts or replaces by primary key; returns the key (assigned when auto-incremented). */
   put(collection: string, value: object): Promise<Key>;
+  /**
+   * Puts each value, in order, as `put` would; for many rows at once (a pulled page), it
+   * spares a promise per value.
+   */
+  putAll(collection: string, values: readonly object[]): Promise<void>;
   delete(collection: string, key: Key): Promise<void>;
   clear(collection: string): Promise<void>;
 }
@@ -67,8 +72,21 @@ export interface WriteTransaction extends ReadTransaction {
  */
 export interface Store {
   read<T>(collections: readonly string[], fn: (tx: ReadTransaction) => Promise<T>): Promise<T>;
-  write<T>(collections: readonly string[], fn: (tx: WriteTransaction) => Promise<T>): Promise<T>;
+  write<T>(
+    collections: readonly string[],
+    fn: (tx: WriteTransaction) => Promise<T>,
+    options?: WriteOptions,
+  ): Promise<T>;
   close(): void;
+}
+
+export interface WriteOptions {
+  /**
+   * `relaxed`: the commit may be reported before it reaches the disk (IndexedDB's relaxed
+   * durability), so a crash right after may lose it, whole. For writes the server can give
+   * again, such as a pulled page with its cursor; never for the device's own changes.
+   */
+  durability?: 'default' | 'relaxed';
 }
 
 /** Opens a store with a layout; opening again later gives the same data (a reload). */

@@ -51,11 +51,13 @@ export class RowMonitor {
     return {
       read: (collections, fn) => store.read(collections, fn),
       close: () => store.close(),
-      write: async (collections, fn) => {
+      write: async (collections, fn, options) => {
         const puts: { id: string; version: number }[] = [];
         const removed: string[] = [];
-        const result = await store.write(collections, (tx) =>
-          fn(this.#recording(tx, puts, removed)),
+        const result = await store.write(
+          collections,
+          (tx) => fn(this.#recording(tx, puts, removed)),
+          options,
         );
         this.#committed(puts, removed);
         return result;
@@ -79,6 +81,14 @@ export class RowMonitor {
           puts.push({ id: row.id, version: row.version });
         }
         return tx.put(collection, value);
+      },
+      putAll: (collection, values) => {
+        if (WATCHED.has(collection)) {
+          for (const row of values as { id: string; version: number }[]) {
+            puts.push({ id: row.id, version: row.version });
+          }
+        }
+        return tx.putAll(collection, values);
       },
       delete: (collection, key) => {
         if (WATCHED.has(collection)) removed.push(String(key));
