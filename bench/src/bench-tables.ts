@@ -21,7 +21,10 @@ function benchTable<TName extends string>(name: TName) {
 export const benchRow = benchTable('benchRow');
 /** 10k rows: the incremental pull's baseline and the concurrent pulls. */
 export const benchSmall = benchTable('benchSmall');
-/** 1M rows: the incremental pull. */
+/** Rows of `benchLarge`. */
+export const LARGE_ROWS = 1_000_000;
+
+/** 1M rows: the incremental pull, the browser's large first sync. */
 export const benchLarge = benchTable('benchLarge');
 
 /**

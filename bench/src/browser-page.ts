@@ -5,7 +5,7 @@
  */
 import { createIndexedDbStore, createSyncClient } from '@syncline/client';
 import type { Cursor } from '@syncline/schema';
-import { benchRow } from './bench-tables';
+import { benchLarge, benchRow } from './bench-tables';
 import { createTableClient } from './graphql-http';
 
 type Row = Record<string, unknown> & { id: string };
@@ -77,9 +77,9 @@ async function openPlainDatabase(name: string, shape: RowStoreLayout): Promise<I
   return request(opening);
 }
 
-async function countRows(name: string): Promise<number> {
+async function countRows(name: string, rows = ROWS): Promise<number> {
   const db = await request(indexedDB.open(name));
-  const count = await request(db.transaction(ROWS).objectStore(ROWS).count());
+  const count = await request(db.transaction(rows).objectStore(rows).count());
   db.close();
   return count;
 }
@@ -139,6 +139,45 @@ const bench = {
   },
 
   /**
+   * The client's first sync of the 1M-row table into a new database, as an app would start
+   * it, with progress reported; the JavaScript heap is sampled all along (Chromium's
+   * `performance.memory`, precise with --enable-precise-memory-info).
+   */
+  async largeSync(url: string, name: string): Promise<LargeSync> {
+    await deleteDatabase(name);
+    const client = await createSyncClient({
+      url,
+      tables: { benchLarge },
+      store: createIndexedDbStore({ name }),
+      autoSync: false,
+      pageSize: 1000,
+    });
+    const heapBefore = heapUsed();
+    let heapPeak = heapBefore;
+    let progressReports = 0;
+    const sample = () => {
+      heapPeak = Math.max(heapPeak, heapUsed());
+    };
+    const sampler = setInterval(sample, 100);
+    const start = performance.now();
+    const result = await client.table('benchLarge').pull(null, {
+      onProgress: () => {
+        progressReports += 1;
+        sample();
+      },
+    });
+    const ms = performance.now() - start;
+    clearInterval(sampler);
+    client.close();
+    if (result.status !== 'complete') {
+      throw new Error(`large sync: ${result.status} ${result.message ?? ''}`);
+    }
+    const rows = await countRows(name, 'rows:benchLarge');
+    await deleteDatabase(name);
+    return { ms, rows, progressReports, heapBeforeMb: heapBefore / MB, heapPeakMb: heapPeak / MB };
+  },
+
+  /**
    * `insert` through the client API, as an app calls it (the client makes the id): the row
    * and its outbox entry in one transaction each.
    */
@@ -194,6 +233,23 @@ function newRows(count: number) {
     score: index % 1000,
     quantity: index % 7,
   }));
+}
+
+/** What the 1M-row first sync measured. */
+export interface LargeSync {
+  ms: number;
+  rows: number;
+  /** How often `onProgress` was called. */
+  progressReports: number;
+  heapBeforeMb: number;
+  heapPeakMb: number;
+}
+
+const MB = 1024 * 1024;
+
+function heapUsed(): number {
+  const memory = (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory;
+  return memory?.usedJSHeapSize ?? 0;
 }
 
 export type BrowserBench = typeof bench;

@@ -58,6 +58,34 @@ export function createTableClient(url: string, table: PgTable) {
 
 export type TableClient = ReturnType<typeof createTableClient>;
 
+/**
+ * A plain GraphQL client of the bench tables, not Syncline's: it posts JSON, with a
+ * selection of its own (some fields, in its own order, under aliases), as any app or tool
+ * would. A fast path that only the client's own document took would not serve it.
+ */
+export function createGenericClient(url: string) {
+  const query = `query Rows($after: Cursor, $limit: Int) {
+    page: pullBenchRows(after: $after, limit: $limit) {
+      more: hasMore
+      items: rows { key: id title body category score quantity changedAt: updatedAt version }
+      next: cursor
+    }
+  }`;
+  return {
+    async pull(after: Cursor | null, limit: number): Promise<PullPage> {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ query, variables: { after, limit } }),
+      });
+      const { page } = await dataOf<{
+        page: { more: boolean; items: Record<string, unknown>[]; next: Cursor };
+      }>(response);
+      return { rows: page.items, cursor: page.next, hasMore: page.more };
+    },
+  };
+}
+
 async function dataOf<T>(response: Response): Promise<T> {
   const result = (await response.json()) as { data?: T; errors?: { message: string }[] };
   if (result.errors?.length || !result.data) {
@@ -68,7 +96,7 @@ async function dataOf<T>(response: Response): Promise<T> {
 
 /** Pulls a table from the start until `hasMore` is false; returns the rows received. */
 export async function pullAll(
-  client: TableClient,
+  client: Pick<TableClient, 'pull'>,
   pageSize: number,
   signal?: AbortSignal,
 ): Promise<number> {

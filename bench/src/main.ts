@@ -1,11 +1,12 @@
 import { cpus, totalmem } from 'node:os';
-import { benchLarge, benchRow, benchSmall, seedSql } from './bench-tables';
+import { benchLarge, benchRow, benchSmall, LARGE_ROWS, seedSql } from './bench-tables';
 import { browserBenchmarks } from './browser';
+import type { LargeSync } from './browser-page';
 import { type ClientSize, clientSize } from './client-size';
 import { type BaselineSql, createBenchDatabase } from './database-setup';
 import { type FanOutReport, fanOut } from './fan-out';
 import { startBenchServer } from './gateway-server';
-import { createTableClient } from './graphql-http';
+import { createGenericClient, createTableClient } from './graphql-http';
 import type { Comparison } from './harness';
 import { incrementalPull } from './incremental-pull';
 import { INITIAL_ROWS, initialPull } from './initial-pull';
@@ -23,7 +24,6 @@ import {
 } from './server-load';
 
 const SMALL_ROWS = 10_000;
-const LARGE_ROWS = 1_000_000;
 
 /** Runs a benchmark; a failure (a timeout, say) is reported in its row and the rest go on. */
 async function attempt<T>(name: string, run: () => Promise<T>): Promise<Outcome<T>> {
@@ -81,11 +81,14 @@ async function main() {
   let fanOutReport: Outcome<FanOutReport> | undefined;
   let propagationReport: Outcome<PropagationReport> | undefined;
   let loadReport: Outcome<LoadReport> | undefined;
+  let largeSync: Outcome<LargeSync> | undefined;
   const date = new Date().toISOString().slice(0, 10);
   try {
     await seed(bench.baseline, 'bench_row', INITIAL_ROWS);
     await seed(bench.baseline, 'bench_small', SMALL_ROWS);
-    if (wants('incremental-pull')) await seed(bench.baseline, 'bench_large', LARGE_ROWS);
+    if (wants('incremental-pull') || wants('browser')) {
+      await seed(bench.baseline, 'bench_large', LARGE_ROWS);
+    }
     const rowClient = createTableClient(server.url, benchRow);
     const table = (name: 'benchSmall' | 'benchLarge', rows: number) => ({
       client: createTableClient(server.url, name === 'benchSmall' ? benchSmall : benchLarge),
@@ -96,11 +99,17 @@ async function main() {
     console.log('\nServer');
     if (wants('initial-pull')) {
       comparisons.push(await attempt('initial pull', () => initialPull(rowClient, bench.baseline)));
+      const generic = createGenericClient(server.url);
+      comparisons.push(
+        await attempt('initial pull, generic client', () =>
+          initialPull(generic, bench.baseline, true),
+        ),
+      );
     }
     if (wants('initial-pull')) {
       floor = await attempt('transport floor', () => transportFloor(server, benchRow));
     }
-    if (wants('memory')) memory = await attempt('memory', () => gatewayMemory(rowClient));
+    if (wants('memory')) memory = await attempt('memory', () => gatewayMemory(server.url));
     if (wants('concurrency')) {
       concurrency = await attempt('concurrency', () =>
         concurrentPulls(server.url, benchSmall, SMALL_ROWS),
@@ -141,8 +150,9 @@ async function main() {
               name,
               failed: browser.failed,
             }))
-          : browser),
+          : browser.comparisons),
       );
+      largeSync = failed(browser) ? browser : browser.largeSync;
     }
     if (wants('client-size')) {
       console.log('\nClient bundle');
@@ -181,6 +191,7 @@ async function main() {
     fanOut: fanOutReport,
     propagation: propagationReport,
     load: loadReport,
+    largeSync,
   };
   await writeReport(report);
   console.log(

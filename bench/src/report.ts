@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import type { LargeSync } from './browser-page';
 import { chart } from './chart';
 import type { ClientSize } from './client-size';
 import type { FanOutReport } from './fan-out';
@@ -39,6 +40,8 @@ export interface BenchReport {
   propagation?: Outcome<PropagationReport> | undefined;
   /** Absent in reports written before the load test existed, and on PGlite. */
   load?: Outcome<LoadReport> | undefined;
+  /** The browser's first sync of 1M rows; absent in reports written before it existed. */
+  largeSync?: Outcome<LargeSync> | undefined;
 }
 
 /** The figures that carry their own date, so that a selection run may replace them alone. */
@@ -161,6 +164,8 @@ function databaseSection(report: BenchReport): string {
     '',
     memoryLine(report.memory),
     '',
+    largeSyncLine(report.largeSync),
+    '',
     concurrencyTable(report.concurrency),
     '',
     fanOutTable(report.fanOut, report.kind),
@@ -216,7 +221,14 @@ function memoryLine(memory: BenchReport['memory']): string {
   if (!memory) return '';
   if (failed(memory)) return `Gateway memory during the initial pull: failed (${memory.failed}).`;
   const mb = (value: number) => `${Math.round(value)} MB`;
-  return `Gateway memory during the initial pull (no goal yet; the gateway, the pulling client and, with PGlite, the database share one process): resident set ${mb(memory.rssBeforeMb)} before, ${mb(memory.rssPeakMb)} at the peak; JavaScript heap used ${mb(memory.heapBeforeMb)} before, ${mb(memory.heapPeakMb)} at the peak.`;
+  return `Gateway memory during the initial pull (no goal; the pulling client runs in a process of its own, PGlite in the gateway's): resident set ${mb(memory.rssBeforeMb)} before, ${mb(memory.rssPeakMb)} at the peak; JavaScript heap used ${mb(memory.heapBeforeMb)} before, ${mb(memory.heapPeakMb)} at the peak.`;
+}
+
+function largeSyncLine(sync: BenchReport['largeSync']): string {
+  if (!sync) return '';
+  if (failed(sync)) return `Browser first sync of 1M rows: failed (${sync.failed}).`;
+  const rate = Math.round(sync.rows / (sync.ms / 1000)).toLocaleString('en');
+  return `Browser first sync of 1M rows (headless Chromium, through the client into IndexedDB, pages of 1,000): ${(sync.ms / 1000).toFixed(1)} s, ${rate} rows/s, progress reported ${sync.progressReports.toLocaleString('en')} times; JavaScript heap ${sync.heapBeforeMb.toFixed(0)} MB before, ${sync.heapPeakMb.toFixed(0)} MB at the peak.`;
 }
 
 function concurrencyTable(concurrency: BenchReport['concurrency']): string {

@@ -1,9 +1,11 @@
 import { CSRF_HEADER, describeSyncTable, pullDocument } from '@syncline/schema';
 import type { PgTable } from 'drizzle-orm/pg-core';
+import { conversation, exited, forkScript } from './conversation';
 import type { BenchServer } from './gateway-server';
-import { createTableClient, pullAll, type TableClient } from './graphql-http';
+import { createTableClient, pullAll } from './graphql-http';
 import { timed } from './harness';
-import { PAGE_SIZE } from './initial-pull';
+import { INITIAL_ROWS, PAGE_SIZE } from './initial-pull';
+import type { FromPuller } from './pull-process';
 
 /** Memory of the process that runs the gateway, sampled during one initial pull. */
 export interface MemoryReport {
@@ -59,10 +61,11 @@ export async function transportFloor(server: BenchServer, table: PgTable): Promi
 }
 
 /**
- * Samples `process.memoryUsage()` every 10 ms during a full pull. The gateway runs in this
- * process (the pulling client too, but it keeps no more than one page at a time).
+ * Samples this process's `process.memoryUsage()` every 10 ms while a client in another
+ * process (`pull-process.ts`) pulls the 100k rows: the memory of the gateway alone (with
+ * PGlite, of the database too, which runs in this process).
  */
-export async function gatewayMemory(client: TableClient): Promise<MemoryReport> {
+export async function gatewayMemory(url: string): Promise<MemoryReport> {
   globalThis.gc?.();
   const before = process.memoryUsage();
   let rssPeak = before.rss;
@@ -72,12 +75,17 @@ export async function gatewayMemory(client: TableClient): Promise<MemoryReport> 
     rssPeak = Math.max(rssPeak, now.rss);
     heapPeak = Math.max(heapPeak, now.heapUsed);
   }, 10);
+  const puller = forkScript(new URL('./pull-process.ts', import.meta.url), [url]);
   try {
-    await timed('memory during the initial pull', 120_000, (signal) =>
-      pullAll(client, PAGE_SIZE, signal).then(() => undefined),
+    const { rows } = await conversation<never, FromPuller>(puller, 'the pulling client').next(
+      'pulled',
+      120_000,
     );
+    if (rows !== INITIAL_ROWS) throw new Error(`the pulling client got ${rows} rows`);
   } finally {
     clearInterval(sampler);
+    puller.kill();
+    await exited(puller);
   }
   const report = {
     rssBeforeMb: before.rss / MB,
@@ -87,7 +95,7 @@ export async function gatewayMemory(client: TableClient): Promise<MemoryReport> 
   };
   const mb = (value: number) => `${value.toFixed(0)} MB`;
   console.log(
-    `  gateway memory during the initial pull: rss ${mb(report.rssBeforeMb)} -> peak ${mb(report.rssPeakMb)}, heap used ${mb(report.heapBeforeMb)} -> peak ${mb(report.heapPeakMb)}`,
+    `  gateway memory during the initial pull (client in another process): rss ${mb(report.rssBeforeMb)} -> peak ${mb(report.rssPeakMb)}, heap used ${mb(report.heapBeforeMb)} -> peak ${mb(report.heapPeakMb)}`,
   );
   return report;
 }
