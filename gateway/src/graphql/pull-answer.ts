@@ -41,12 +41,11 @@ export function pullAnswer(selection: PageSelection, page: PullPageValue<string>
     pieces.push(JSON.stringify(value));
   });
   pieces.push('}}');
-  const text = pieces.join('');
   return {
     data: { [selection.key]: values },
     stringify({ data: _data, ...others }) {
       const rest = JSON.stringify(others).slice(1, -1);
-      return `${text}${rest && `,${rest}`}}`;
+      return `${pieces.join('')}${rest && `,${rest}`}}`;
     },
     // One encoding of the page, with no copy of it as text: what makes a long pull cheap.
     body: () =>

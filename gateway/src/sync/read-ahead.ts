@@ -50,7 +50,7 @@ export class PullReadAhead {
 
   /**
    * A page of `request`: the one read ahead for it when that one still holds, else read now.
-   * When the window has more, the next pages are read ahead.
+   * When the window has more, the next page is read ahead.
    */
   async pull<TRows>(
     db: Db,
