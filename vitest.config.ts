@@ -12,9 +12,12 @@ const ALL = '{schema,client,gateway,test}/src/**/*.test.ts';
 /**
  * Suites that start processes, browsers or database clusters, hammer the gateway, or wait on
  * timers: one at a time, after the others, so that two of them never share the two cores.
+ * `prune` too: a cursor taken while any transaction on the server is open may expire (the
+ * horizon check is conservative about transactions in progress), so it needs the Postgres
+ * server to itself.
  */
 const ALONE = [
-  'test/src/{server,app-server,chaos,fuzz,gateway-shutdown}.test.ts',
+  'test/src/{server,app-server,chaos,fuzz,gateway-shutdown,prune}.test.ts',
   'test/src/{database-restart,change-streams,client-live,pull-stall,postgres-deadlocks}.test.ts',
   'test/src/browser-*.test.ts',
 ];

@@ -61,7 +61,11 @@ describe('reading pull pages ahead', () => {
 
   it('reads a page again when its table changed after it was read ahead', async () => {
     const outcomes: ReadAheadOutcome[] = [];
-    const readAhead = new PullReadAhead({ hasRoom: () => true, onTaken: (o) => outcomes.push(o) });
+    const readAhead = new PullReadAhead({
+      hasRoom: () => true,
+      onTaken: (o) => outcomes.push(o),
+      backOffMs: 60_000,
+    });
     const first = ok(await readAhead.pull(database.db, request(START), undefined));
     const second = ok(await pullChanges(database.db, request(first.cursor)));
     // PGlite runs statements in the order they are sent: the page after `first` has been
@@ -75,6 +79,9 @@ describe('reading pull pages ahead', () => {
     expect(page).toEqual(await pullChanges(database.db, request(first.cursor)));
     // The renamed row left this window: it comes in the next one, renamed.
     expect(ids(page)).not.toContain(changed);
+    // A table found changed is not read ahead for a while: the last page is read when asked.
+    await readAhead.pull(database.db, request(ok(page).cursor), undefined);
+    expect(outcomes).toEqual(['stale']);
     await readAhead.close();
   });
 

@@ -13,6 +13,11 @@ export interface ReadAheadOptions {
   maxPages?: number;
   /** How long a page waits for its request (default 30 s). */
   keepMs?: number;
+  /**
+   * How long a table is not read ahead after one of its pages was found stale (default 1 s):
+   * a table written to all the time would have every page read twice.
+   */
+  backOffMs?: number;
   /** Hears what became of each page read ahead that a request asked for. */
   onTaken?(outcome: ReadAheadOutcome): void;
 }
@@ -36,16 +41,26 @@ interface Held {
  *
  * Pages are keyed by the request they answer (`readAheadKey`), each taken once, dropped
  * after `keepMs`. No page is read when `maxPages` are held or when the database has no free
- * connection: reading ahead never makes a request wait for a connection.
+ * connection: reading ahead never makes a request wait for a connection. A table whose page
+ * was stale is not read ahead for `backOffMs`, so that one written to all the time does not
+ * have each page read twice.
  */
 export class PullReadAhead {
   readonly #pages = new Map<string, Held>();
   readonly #reading = new Set<Promise<void>>();
+  /** Tables not read ahead until then (ms since the epoch): a page of theirs was stale. */
+  readonly #backOff = new Map<string, number>();
   readonly #options: Required<ReadAheadOptions>;
   #closed = false;
 
   constructor(options: ReadAheadOptions) {
-    this.#options = { maxPages: 64, keepMs: 30_000, onTaken: () => {}, ...options };
+    this.#options = {
+      maxPages: 64,
+      keepMs: 30_000,
+      backOffMs: 1_000,
+      onTaken: () => {},
+      ...options,
+    };
   }
 
   /**
@@ -79,6 +94,7 @@ export class PullReadAhead {
   #read<TRows>(db: Db, next: PullRequest<TRows>, where: unknown, readAfter: Snapshot) {
     const key = readAheadKey(next, where);
     if (this.#closed || this.#pages.has(key) || this.#pages.size >= this.#options.maxPages) return;
+    if ((this.#backOff.get(next.served.info.name) ?? 0) > Date.now()) return;
     if (!this.#options.hasRoom()) return;
     const page = pullChanges(db, next);
     const timer = setTimeout(() => this.#pages.delete(key), this.#options.keepMs);
@@ -100,6 +116,9 @@ export class PullReadAhead {
     ]);
     const outcome = page?.status !== 'ok' ? 'failed' : changed ? 'stale' : 'used';
     this.#options.onTaken(outcome);
+    if (outcome === 'stale') {
+      this.#backOff.set(served.info.name, Date.now() + this.#options.backOffMs);
+    }
     return outcome === 'used' ? page : undefined;
   }
 
