@@ -73,7 +73,7 @@ const ORD = sql.identifier('ord');
  */
 export function pullStatement(request: PullRequest<unknown>, shape: PullShape): SQL {
   const { served, limit } = request;
-  const items = itemsStatement(request, shape, request.projection.rowJson, limit + 1);
+  const items = itemsStatement(request, shape);
   const horizon = sql`select ${pruneHorizon.changeTxid}::text from ${pruneHorizon}
     where ${pruneHorizon.tableName} = ${served.info.name}`;
   const inPage = sql`${ORD} <= ${limit}`;
@@ -85,37 +85,29 @@ export function pullStatement(request: PullRequest<unknown>, shape: PullShape): 
         array_agg(${ID}) filter (where ${inPage} and not ${COVERED}) as "movedOut",
         min(${TXID}::text || ':' || ${SEQ}::text) filter (where ${ORD} = ${limit}) as "last",
         count(*) > ${limit} as "hasMore"
-      from (${numbered(items)}) as numbered
+      from (
+        select *, row_number() over (order by ${TXID}, ${SEQ}) as ${ORD} from (${items}) as items
+      ) as numbered
     ) as page`;
 }
 
-/** Items numbered in change order. */
-function numbered(items: SQL): SQL {
-  return sql`select *, row_number() over (order by ${TXID}, ${SEQ}) as ${ORD} from (${items}) as items`;
-}
-
-/** At most `count` items of the window in change order, each row as `rowJson` makes it. */
-function itemsStatement(
-  request: PullRequest<unknown>,
-  shape: PullShape,
-  rowJson: SQL,
-  count: number,
-): SQL {
-  const { served, cursor } = request;
+/** At most `limit + 1` items of the window in change order, each row as its JSON. */
+function itemsStatement(request: PullRequest<unknown>, shape: PullShape): SQL {
+  const { served, cursor, limit, projection } = request;
   const { id, changeTxid, changeSeq } = served.system;
   const owner = ownedBy(served, request.userId);
   const window = inWindow(cursor, changeTxid, changeSeq);
   const itemsOf = (covered: SQL, where: SQL | undefined) => {
     const conditions = and(owner, window, where);
-    return sql`select ${rowJson} as ${ROW}, ${id} as ${ID}, ${changeTxid} as ${TXID},
+    return sql`select ${projection.rowJson} as ${ROW}, ${id} as ${ID}, ${changeTxid} as ${TXID},
         ${changeSeq} as ${SEQ}, ${covered} as ${COVERED}
       from ${served.table} ${conditions ? sql`where ${conditions}` : sql``}
-      order by ${changeTxid}, ${changeSeq} limit ${count}`;
+      order by ${changeTxid}, ${changeSeq} limit ${limit + 1}`;
   };
   if (shape === 'rows') return itemsOf(sql`true`, request.where);
   const covered = request.where ? sql`coalesce((${request.where}), false)` : sql`true`;
   const items = itemsOf(covered, undefined);
-  return owner ? sql`(${items}) union all (${movesIn(request, count)})` : items;
+  return owner ? sql`(${items}) union all (${movesIn(request)})` : items;
 }
 
 /** The window's conditions on a change position, as index ranges where they can be. */
@@ -151,8 +143,8 @@ function position(at: ChangePosition): SQL {
  * later one, while the transaction that brought it back is still running), so an id comes
  * once, either as a row or as moved out.
  */
-function movesIn(request: PullRequest<unknown>, count: number): SQL {
-  const { served, userId, cursor } = request;
+function movesIn(request: PullRequest<unknown>): SQL {
+  const { served, userId, cursor, limit } = request;
   const latest = sql`select distinct on (${ownerMove.rowId})
       ${ownerMove.rowId}, ${ownerMove.changeTxid}, ${ownerMove.changeSeq}
     from ${ownerMove}
@@ -166,5 +158,5 @@ function movesIn(request: PullRequest<unknown>, count: number): SQL {
       select from ${served.table}
       where ${served.system.id} = moved.row_id and ${ownedBy(served, userId)}
     )
-    order by moved.change_txid, moved.change_seq limit ${count}`;
+    order by moved.change_txid, moved.change_seq limit ${limit + 1}`;
 }
