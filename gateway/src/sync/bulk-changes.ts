@@ -2,6 +2,7 @@ import { CHANGE_SEQUENCE } from '@syncline/schema';
 import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/database';
+import { driverText, isOneOf, textList } from '../db/sql-lists';
 import { toColumnValues } from './data';
 import { applied, conflict, type Row } from './outcomes';
 import { ownedBy, refusalOf, type Written } from './row-writes';
@@ -9,8 +10,9 @@ import type { WriteOperation } from './write-operation';
 
 /**
  * UPDATE and DELETE operations on distinct rows of one table, applied with one statement
- * instead of one each: the operations travel as a VALUES list (id, version, and per data
- * column whether the operation sets it and to what), joined to the table on id and version.
+ * instead of one each: the operations travel as lists, one parameter per column (id,
+ * version, and per data column whether the operation sets it and to what), unnested and
+ * joined to the table on id and version.
  * The change sequence is drawn in the operations' order, so pulls return them in that order.
  * Operations that matched no live row at their version are sorted out with one more query,
  * exactly as `writeRow` would: NOT_FOUND, DELETED (or APPLIED for a repeated delete) or
@@ -33,32 +35,37 @@ export async function changeRowsInBulk(
   const values = pending.map((op) => (op.kind === 'DELETE' ? {} : toColumnValues(served, op.data)));
   const keys = [...new Set(values.flatMap((each) => Object.keys(each)))];
 
-  const rows = pending.map((op, index) => {
-    const cells = [
-      sql`${op.id}::text`,
-      sql`${op.version ?? -1}::integer`,
-      sql`${op.kind === 'DELETE'}::boolean`,
-      ...keys.flatMap((key) => {
-        const column = served.columns[key] as PgColumn;
-        const value = values[index]?.[key];
-        return [
-          sql`${value !== undefined}::boolean`,
-          sql`${value === undefined ? null : sql.param(value, column)}::${sql.raw(castType(column))}`,
-        ];
-      }),
-    ];
-    return sql`(${sql.join(cells, sql`, `)})`;
-  });
-  const names = [
-    'op_id_',
-    'op_version_',
-    'op_delete_',
-    ...keys.flatMap((_, i) => [`set_${i}_`, `value_${i}_`]),
+  // One list per column of the operations (ids, versions, ... ), each a single parameter.
+  const lists: { name: string; type: string; values: (string | null)[] }[] = [
+    { name: 'op_id_', type: 'text', values: pending.map((op) => op.id) },
+    { name: 'op_version_', type: 'integer', values: pending.map((op) => String(op.version ?? -1)) },
+    {
+      name: 'op_delete_',
+      type: 'boolean',
+      values: pending.map((op) => String(op.kind === 'DELETE')),
+    },
+    ...keys.flatMap((key, i) => {
+      const column = served.columns[key] as PgColumn;
+      const given = values.map((each) => each[key]);
+      return [
+        { name: `set_${i}_`, type: 'boolean', values: given.map((v) => String(v !== undefined)) },
+        {
+          name: `value_${i}_`,
+          type: castType(column),
+          values: given.map((v) => driverText(column, v)),
+        },
+      ];
+    }),
   ];
-  // Materialised, so that nextval() runs once per operation and in their order.
+  const columns = lists.map(({ name, type }) => `raw.${name}::${type} as ${name}`);
+  // Materialised, so that nextval() runs once per operation, and in their order.
   const source = sql`(with listed as materialized (
-      select raw.*, nextval('${sql.raw(CHANGE_SEQUENCE)}') as op_seq_
-      from (values ${sql.join(rows, sql`, `)}) as raw(${sql.raw(names.join(', '))})
+      select ${sql.raw(columns.join(', '))}, nextval('${sql.raw(CHANGE_SEQUENCE)}') as op_seq_
+      from unnest(${sql.join(
+        lists.map(({ values: list }) => textList(list)),
+        sql`, `,
+      )}) with ordinality as raw(${sql.raw(lists.map(({ name }) => name).join(', '))}, op_ord_)
+      order by raw.op_ord_
     ) select * from listed) as ops`;
   const set: Record<string, SQL> = {
     version: sql`${served.system.version} + 1`,
@@ -79,7 +86,7 @@ export async function changeRowsInBulk(
   const lockedInIdOrder = tx
     .select({ id: served.system.id })
     .from(served.table)
-    .where(and(inArray(served.system.id, ids), eq(served.system.deleted, false), owner))
+    .where(and(isOneOf(served.system.id, ids), eq(served.system.deleted, false), owner))
     .orderBy(served.system.id)
     .for('update');
   const changed = (await tx
@@ -103,7 +110,7 @@ export async function changeRowsInBulk(
     ? ((await tx
         .select()
         .from(served.table)
-        .where(and(inArray(served.system.id, missed), owner))) as Row[])
+        .where(and(isOneOf(served.system.id, missed), owner))) as Row[])
     : [];
   const currentById = new Map(current.map((row) => [row.id as string, row]));
 
@@ -124,7 +131,7 @@ export async function changeRowsInBulk(
 }
 
 /**
- * The type a value is cast to in the VALUES list. An explicit cast to varchar(n) or char(n)
+ * The type a value is cast to from its text in the lists. An explicit cast to varchar(n) or char(n)
  * would silently cut a value that is too long; cast to text, the assignment to the column
  * refuses it, as it does for a single write.
  */

@@ -1,5 +1,6 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { Db } from '../db/database';
+import { and, eq, sql } from 'drizzle-orm';
+import { type Db, rowsOf } from '../db/database';
+import { isOneOf, textList } from '../db/sql-lists';
 import { storedOutcome } from '../db/system-tables';
 import { fromStored, type StoredOutcome, toStored, type WriteOutcome } from './outcomes';
 import type { ServedTable } from './tables';
@@ -28,7 +29,7 @@ export async function findStoredMany(
   const rows = await tx
     .select()
     .from(storedOutcome)
-    .where(and(eq(storedOutcome.userId, userId), inArray(storedOutcome.opId, [...opIds])));
+    .where(and(eq(storedOutcome.userId, userId), isOneOf(storedOutcome.opId, opIds)));
   for (const row of rows) {
     if (row.outcome) {
       found.set(row.opId, fromStored(row.outcome as StoredOutcome, row.opId, row.tableName));
@@ -52,11 +53,18 @@ export async function claimOpIds(
   operations: readonly { opId: string; served: ServedTable }[],
 ): Promise<Set<string>> {
   if (operations.length === 0) return new Set();
-  const claimed = await tx
-    .insert(storedOutcome)
-    .values(operations.map((op) => ({ userId, opId: op.opId, tableName: op.served.info.name })))
-    .onConflictDoNothing()
-    .returning({ opId: storedOutcome.opId });
+  const opIds = textList(operations.map((op) => op.opId));
+  const tables = textList(operations.map((op) => op.served.info.name));
+  const claimed = rowsOf<{ opId: string }>(
+    await tx.execute(sql`insert into ${storedOutcome}
+        (${sql.identifier(storedOutcome.userId.name)}, ${sql.identifier(storedOutcome.opId.name)},
+          ${sql.identifier(storedOutcome.tableName.name)})
+      select ${userId}, claim.op_id, claim.table_name
+        from unnest(${opIds}, ${tables}) with ordinality as claim(op_id, table_name, ord)
+        order by claim.ord
+      on conflict do nothing
+      returning ${sql.identifier(storedOutcome.opId.name)} as "opId"`),
+  );
   return new Set(claimed.map((row) => row.opId));
 }
 
@@ -65,7 +73,7 @@ export async function releaseClaims(tx: Db, userId: string, opIds: readonly stri
   if (opIds.length === 0) return;
   await tx
     .delete(storedOutcome)
-    .where(and(eq(storedOutcome.userId, userId), inArray(storedOutcome.opId, [...opIds])));
+    .where(and(eq(storedOutcome.userId, userId), isOneOf(storedOutcome.opId, opIds)));
 }
 
 /** Stores the outcomes of applied operations on their claims, in one statement. */
@@ -75,12 +83,11 @@ export async function storeOutcomes(
   outcomes: readonly (WriteOutcome & { opId: string })[],
 ) {
   if (outcomes.length === 0) return;
-  const values = outcomes.map(
-    (outcome) => sql`(${outcome.opId}, ${JSON.stringify(toStored(outcome))}::jsonb)`,
-  );
+  const opIds = textList(outcomes.map((outcome) => outcome.opId));
+  const stored = textList(outcomes.map((outcome) => JSON.stringify(toStored(outcome))));
   await tx.execute(
-    sql`update ${storedOutcome} set outcome = stored.stored_outcome
-      from (values ${sql.join(values, sql`, `)}) as stored(stored_op_id, stored_outcome)
+    sql`update ${storedOutcome} set outcome = stored.stored_outcome::jsonb
+      from unnest(${opIds}, ${stored}) as stored(stored_op_id, stored_outcome)
       where ${storedOutcome.userId} = ${userId} and ${storedOutcome.opId} = stored.stored_op_id`,
   );
 }
