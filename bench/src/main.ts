@@ -146,10 +146,12 @@ async function main() {
       const browser = await attempt('browser', () => browserBenchmarks(server));
       comparisons.push(
         ...(failed(browser)
-          ? ['browser initial sync', 'local write'].map((name) => ({
-              name,
-              failed: browser.failed,
-            }))
+          ? ['browser initial sync', 'browser initial sync, in memory', 'local write'].map(
+              (name) => ({
+                name,
+                failed: browser.failed,
+              }),
+            )
           : browser.comparisons),
       );
       largeSync = failed(browser) ? browser : browser.largeSync;

@@ -228,7 +228,7 @@ function largeSyncLine(sync: BenchReport['largeSync']): string {
   if (!sync) return '';
   if (failed(sync)) return `Browser first sync of 1M rows: failed (${sync.failed}).`;
   const rate = Math.round(sync.rows / (sync.ms / 1000)).toLocaleString('en');
-  return `Browser first sync of 1M rows (headless Chromium, through the client into IndexedDB, pages of 1,000): ${(sync.ms / 1000).toFixed(1)} s, ${rate} rows/s, progress reported ${sync.progressReports.toLocaleString('en')} times; JavaScript heap ${sync.heapBeforeMb.toFixed(0)} MB before, ${sync.heapPeakMb.toFixed(0)} MB at the peak.`;
+  return `Browser first sync of 1M rows (headless Chromium, through the client into IndexedDB on disk, pages of 1,000): ${(sync.ms / 1000).toFixed(1)} s, ${rate} rows/s, progress reported ${sync.progressReports.toLocaleString('en')} times; JavaScript heap ${sync.heapBeforeMb.toFixed(0)} MB before, ${sync.heapPeakMb.toFixed(0)} MB at the peak.`;
 }
 
 function concurrencyTable(concurrency: BenchReport['concurrency']): string {
