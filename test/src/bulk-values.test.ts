@@ -107,7 +107,8 @@ for (const kind of databaseKinds) {
     });
     afterAll(() => db.drop());
 
-    const push = async (_gateway: TestGateway, operations: object[]) =>
+    /** Pushes as the kinds table's client would; the outcomes without their rows. */
+    const push = async (operations: object[]) =>
       (
         await gateway.data<{ push: PushResult[] }>(
           `mutation Push($operations: [PushOperation!]!) {
@@ -132,7 +133,7 @@ for (const kind of databaseKinds) {
     async function stored(id: string) {
       const columns = COLUMNS.map((column) => `${column}::text as ${column}`).join(', ');
       const { rows } = (await db.database.db.execute(
-        sql.raw(`select ${columns} from kinds where id = '${id}'`),
+        sql`select ${sql.raw(columns)} from kinds where id = ${id}`,
       )) as unknown as { rows: Record<string, string | null>[] };
       return rows[0];
     }
@@ -157,20 +158,19 @@ for (const kind of databaseKinds) {
         op('INSERT', `bulk-${index}`, start),
         op('INSERT', `alone-${index}`, start),
       ]);
-      expect((await push(gateway, inserts)).map((outcome) => outcome.status)).toEqual(
+      expect((await push(inserts)).map((outcome) => outcome.status)).toEqual(
         inserts.map(() => 'APPLIED'),
       );
 
       const before = await updateStatements();
       const inBulk = await push(
-        gateway,
         UPDATES.map((data, index) => op('UPDATE', `bulk-${index}`, data, 1)),
       );
       // One statement for the batch: the bulk path, not the one with a savepoint per operation.
       expect(await updateStatements()).toBe((before ?? 0) + 1);
       const alone = [];
       for (const [index, data] of UPDATES.entries()) {
-        alone.push(...(await push(gateway, [op('UPDATE', `alone-${index}`, data, 1)])));
+        alone.push(...(await push([op('UPDATE', `alone-${index}`, data, 1)])));
       }
       const status = (outcome: { status: string; code?: string | null }) =>
         `${outcome.status} ${outcome.code ?? ''}`;
@@ -198,15 +198,13 @@ for (const kind of databaseKinds) {
 
     it('refuses a value its column cannot hold, as alone, and applies the others', async () => {
       const start = { words: 'start', short: 'short' };
-      await push(gateway, [op('INSERT', 'refused-bulk', start), op('INSERT', 'fine-bulk', start)]);
-      await push(gateway, [op('INSERT', 'refused-alone', start)]);
-      const outcomes = await push(gateway, [
+      await push([op('INSERT', 'refused-bulk', start), op('INSERT', 'fine-bulk', start)]);
+      await push([op('INSERT', 'refused-alone', start)]);
+      const outcomes = await push([
         op('UPDATE', 'refused-bulk', { short: 'nine char' }, 1),
         op('UPDATE', 'fine-bulk', { short: 'fine' }, 1),
       ]);
-      const [alone] = await push(gateway, [
-        op('UPDATE', 'refused-alone', { short: 'nine char' }, 1),
-      ]);
+      const [alone] = await push([op('UPDATE', 'refused-alone', { short: 'nine char' }, 1)]);
       expect(outcomes.map((outcome) => [outcome.status, outcome.code])).toEqual([
         [alone?.status, alone?.code],
         ['APPLIED', null],
