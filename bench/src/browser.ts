@@ -46,6 +46,13 @@ function call<K extends keyof BrowserBench>(
   ) as Promise<Awaited<ReturnType<BrowserBench[K]>>>;
 }
 
+/** The browser's comparisons, in the report's order. */
+export const BROWSER_COMPARISONS = {
+  onDisk: 'browser initial sync',
+  inMemory: 'browser initial sync, in memory',
+  localWrite: 'local write',
+} as const;
+
 /** What the browser benchmarks found: the comparisons, and the 1M-row first sync. */
 export interface BrowserReport {
   comparisons: Comparison[];
@@ -101,7 +108,7 @@ async function onPage<T>(
 function initialSync(page: Page, server: BenchServer, storage: Storage, rows: number) {
   const onDisk = storage === 'on disk';
   return compare({
-    name: onDisk ? 'browser initial sync' : 'browser initial sync, in memory',
+    name: onDisk ? BROWSER_COMPARISONS.onDisk : BROWSER_COMPARISONS.inMemory,
     synclineLabel: `${rows / 1000}k rows from the gateway into IndexedDB (${onDisk ? 'on disk, in a profile of its own' : 'in memory: an off-the-record context'}), then a lookup`,
     baselineLabel: 'bulk `put` of the same rows, already in memory, in the same page',
     goal: 1.3,
@@ -130,7 +137,7 @@ export async function browserBenchmarks(server: BenchServer): Promise<BrowserRep
     const rows = await call(page, 'loadRows', [server.url]);
     const sync = await initialSync(page, server, 'on disk', rows);
     const localWrite = await compare({
-      name: 'local write',
+      name: BROWSER_COMPARISONS.localWrite,
       synclineLabel: `${LOCAL_WRITES.toLocaleString('en')} inserts through the client API (row + outbox each)`,
       baselineLabel: 'raw IndexedDB puts of the same rows, one transaction each',
       goal: 2,

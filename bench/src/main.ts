@@ -1,6 +1,6 @@
 import { cpus, totalmem } from 'node:os';
 import { benchLarge, benchRow, benchSmall, LARGE_ROWS, seedSql } from './bench-tables';
-import { browserBenchmarks } from './browser';
+import { BROWSER_COMPARISONS, browserBenchmarks } from './browser';
 import type { LargeSync } from './browser-page';
 import { type ClientSize, clientSize } from './client-size';
 import { type BaselineSql, createBenchDatabase } from './database-setup';
@@ -146,12 +146,10 @@ async function main() {
       const browser = await attempt('browser', () => browserBenchmarks(server));
       comparisons.push(
         ...(failed(browser)
-          ? ['browser initial sync', 'browser initial sync, in memory', 'local write'].map(
-              (name) => ({
-                name,
-                failed: browser.failed,
-              }),
-            )
+          ? Object.values(BROWSER_COMPARISONS).map((name) => ({
+              name,
+              failed: browser.failed,
+            }))
           : browser.comparisons),
       );
       largeSync = failed(browser) ? browser : browser.largeSync;
