@@ -101,8 +101,8 @@ export function pullStatement(request: PullRequest<unknown>, shape: PullShape): 
 }
 
 /**
- * The first `limit` items of the window after `after` (an SQL position), in change order,
- * each row as its JSON.
+ * The first `limit` items of the window after `after` (an SQL position; null: from the
+ * window's start), in change order, each row as its JSON.
  */
 function itemsStatement(
   request: PullRequest<unknown>,
