@@ -1,6 +1,7 @@
 import { type Db, rowsOf } from '../db/database';
+import { executeRendered } from '../db/rendered-query';
 import type { PullCursor } from './cursor';
-import { type PullAnswer, type PullRequest, pullShape, pullStatement } from './pull-statement';
+import { type PullAnswer, type PullRequest, pullQuery, pullShape } from './pull-statement';
 import { mayMissUpTo, parseSnapshot, type Snapshot } from './snapshot';
 
 export type { PullRequest } from './pull-statement';
@@ -36,8 +37,8 @@ export async function pullChanges<TRows>(
   request: PullRequest<TRows>,
 ): Promise<PullResult<TRows>> {
   const { cursor, projection } = request;
-  const statement = pullStatement(request, pullShape(request));
-  const [answer] = rowsOf<PullAnswer>(await db.execute(statement));
+  const { query, values } = pullQuery(request, pullShape(request));
+  const [answer] = rowsOf<PullAnswer>(await executeRendered(db, query, values));
   const now = parseSnapshot(answer?.snapshot ?? '');
   if (!answer || !now) throw new Error(`pull: no snapshot in the statement's answer`);
   // Tombstones pruned after this cursor's snapshot was taken may never have reached it.
