@@ -43,7 +43,7 @@ export function initialPull(
       : `100k rows through \`pull\` over HTTP, pages of ${PAGE_SIZE.toLocaleString('en')}, as the client sends it`,
     baselineLabel: `${sql.label} keyset pages of ${PAGE_SIZE.toLocaleString('en')} over the same table`,
     goal: 1.5,
-    runs: 5,
+    runs: 15,
     budgetMs: 60_000,
     syncline: async (_run, signal) => expect('Syncline', await pullAll(client, PAGE_SIZE, signal)),
     baseline: async (_run, signal) => expect('baseline', await keysetPullAll(sql, signal)),
