@@ -1,5 +1,5 @@
 import { CHANGE_SEQUENCE } from '@syncline/schema';
-import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { and, eq, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/database';
 import { driverText, isOneOf, textList } from '../db/sql-lists';
@@ -34,10 +34,11 @@ export async function changeRowsInBulk(
   const served = first.served;
   const values = pending.map((op) => (op.kind === 'DELETE' ? {} : toColumnValues(served, op.data)));
   const keys = [...new Set(values.flatMap((each) => Object.keys(each)))];
+  const ids = pending.map((op) => op.id);
 
   // One list per column of the operations (ids, versions, ... ), each a single parameter.
   const lists: { name: string; type: string; values: (string | null)[] }[] = [
-    { name: 'op_id_', type: 'text', values: pending.map((op) => op.id) },
+    { name: 'op_id_', type: 'text', values: ids },
     { name: 'op_version_', type: 'integer', values: pending.map((op) => String(op.version ?? -1)) },
     {
       name: 'op_delete_',
@@ -80,10 +81,11 @@ export async function changeRowsInBulk(
       sql`case when ops.${sql.raw(`set_${i}_`)} then ops.${sql.raw(`value_${i}_`)} else ${column} end`;
   });
   const owner = ownedBy(served, userId);
-  // The rows are locked in the order of their ids, whatever the plan and the operations'
-  // order: two such statements on the same rows wait for each other instead of deadlocking.
-  const ids = pending.map((op) => op.id);
-  const lockedInIdOrder = tx
+  // The rows are locked first, in the order of their ids, whatever the update's plan and the
+  // operations' order: two batches on the same rows wait for each other instead of
+  // deadlocking. (A subquery of the update did the same, but Postgres ran it again for
+  // every operation it joined: 20 ms of a batch of 100 rather than 1.)
+  await tx
     .select({ id: served.system.id })
     .from(served.table)
     .where(and(isOneOf(served.system.id, ids), eq(served.system.deleted, false), owner))
@@ -99,7 +101,6 @@ export async function changeRowsInBulk(
         eq(served.system.version, sql`ops.op_version_`),
         eq(served.system.deleted, false),
         owner,
-        inArray(served.system.id, lockedInIdOrder),
       ),
     )
     .returning()) as Row[];

@@ -57,14 +57,13 @@ export type StoredOutcome = WithoutOpId<Outcome<Row>>;
 
 export function toStored(outcome: WriteOutcome): StoredOutcome {
   // Through JSON now, so that a replay returns exactly what the first response did.
-  return JSON.parse(
-    JSON.stringify({
-      status: outcome.status,
-      code: outcome.code,
-      message: outcome.message,
-      row: outcome.row,
-    }),
-  ) as StoredOutcome;
+  return JSON.parse(storedText(outcome)) as StoredOutcome;
+}
+
+/** The JSON text of what is kept of an outcome (`toStored`), as the database stores it. */
+export function storedText(outcome: WriteOutcome): string {
+  const { status, code, message, row } = outcome;
+  return JSON.stringify({ status, code, message, row });
 }
 
 export function fromStored(stored: StoredOutcome, opId: string, table: string): WriteOutcome {

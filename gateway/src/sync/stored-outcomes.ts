@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '../db/database';
 import { isOneOf, textList } from '../db/sql-lists';
 import { storedOutcome } from '../db/system-tables';
-import { fromStored, type StoredOutcome, toStored, type WriteOutcome } from './outcomes';
+import { fromStored, type StoredOutcome, storedText, type WriteOutcome } from './outcomes';
 import type { ServedTable } from './tables';
 
 /**
@@ -84,7 +84,7 @@ export async function storeOutcomes(
 ) {
   if (outcomes.length === 0) return;
   const opIds = textList(outcomes.map((outcome) => outcome.opId));
-  const stored = textList(outcomes.map((outcome) => JSON.stringify(toStored(outcome))));
+  const stored = textList(outcomes.map(storedText));
   await tx.execute(
     sql`update ${storedOutcome} set outcome = stored.stored_outcome::jsonb
       from unnest(${opIds}, ${stored}) as stored(stored_op_id, stored_outcome)
