@@ -84,7 +84,7 @@ export async function changeRowsInBulk(
   // The rows are locked first, in the order of their ids, whatever the update's plan and the
   // operations' order: two batches on the same rows wait for each other instead of
   // deadlocking. (A subquery of the update did the same, but Postgres ran it again for
-  // every operation it joined: 20 ms of a batch of 100 rather than 1.)
+  // every operation it joined: the update of 100 rows took 20 ms with it, 2 ms without.)
   await tx
     .select({ id: served.system.id })
     .from(served.table)
