@@ -91,8 +91,11 @@ const rendered = new WeakMap<PullProjection<unknown>, Map<string, Query>>();
 export function pullQuery(request: PullRequest<unknown>, shape: PullShape): PullQuery {
   const values = valuesOf(request);
   if (request.where) return { query: renderSql(pullStatement(request, shape)), values };
-  const forms = rendered.get(request.projection) ?? new Map<string, Query>();
-  rendered.set(request.projection, forms);
+  let forms = rendered.get(request.projection);
+  if (!forms) {
+    forms = new Map<string, Query>();
+    rendered.set(request.projection, forms);
+  }
   const form = formOf(request, shape);
   let query = forms.get(form);
   if (!query) {
@@ -137,12 +140,11 @@ function valuesOf({ userId, limit, cursor }: PullRequest<unknown>): Record<strin
  */
 export function pullStatement(request: PullRequest<unknown>, shape: PullShape): SQL {
   const { served, cursor } = request;
-  const limit = VALUE.limit;
-  const items = itemsStatement(request, shape, cursor.after && VALUE.after, limit);
+  const items = itemsStatement(request, shape, cursor.after && VALUE.after, VALUE.limit);
   const next = itemsStatement(request, shape, PAGE_END, 1, false);
   const horizon = sql`select ${pruneHorizon.changeTxid}::text from ${pruneHorizon}
     where ${pruneHorizon.tableName} = ${served.info.name}`;
-  const full = sql`page."count" = ${limit}`;
+  const full = sql`page."count" = ${VALUE.limit}`;
   return sql`select pg_current_snapshot()::text as "snapshot", (${horizon}) as "horizon",
       page."rows", page."rowCount", page."unwritten", page."movedOut",
       case when ${full} then page."lastTxid"::text || ':' || page."lastSeq"::text end as "last",
