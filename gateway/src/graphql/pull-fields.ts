@@ -2,7 +2,7 @@ import type { Db } from '../db/database';
 import { decodePullCursor, encodePullCursor, type PullCursor } from '../sync/cursor';
 import { FilterError, type Where, whereToSql } from '../sync/filter';
 import { publicRow } from '../sync/outcomes';
-import { type PullRequest, pullChanges } from '../sync/pull';
+import { type PullFilter, type PullRequest, pullChanges } from '../sync/pull';
 import { jsonProjection, type PullProjection, pullProjection } from '../sync/pull-projection';
 import type { PullReadAhead } from '../sync/read-ahead';
 import type { RowField } from '../sync/row-json';
@@ -74,11 +74,9 @@ export function addPullFields(builder: Builder, types: TableTypes, parts: PullFi
       userId: context.userId,
       cursor,
       limit,
-      where: args.where ? filterSql(types, args.where as Where) : undefined,
+      where: args.where ? pullFilter(types, args.where as Where) : undefined,
     };
-    const result = readAhead
-      ? await readAhead.pull(db, request, args.where)
-      : await pullChanges(db, request);
+    const result = readAhead ? await readAhead.pull(db, request) : await pullChanges(db, request);
     if (result.status === 'expired') {
       const message = `after: the cursor is older than the tombstone horizon of ${served.info.name}; pull again from the start`;
       throw syncError('CURSOR_EXPIRED', message, 'after');
@@ -126,9 +124,11 @@ export function addPullFields(builder: Builder, types: TableTypes, parts: PullFi
   );
 }
 
-function filterSql(types: TableTypes, where: Where) {
+/** The condition of a `where` input, known by the input itself (see `pullQuery`). */
+function pullFilter(types: TableTypes, where: Where): PullFilter | undefined {
   try {
-    return whereToSql(types.served, where);
+    const condition = whereToSql(types.served, where);
+    return condition && { sql: condition, key: JSON.stringify(where) };
   } catch (error) {
     if (!(error instanceof FilterError)) throw error;
     throw error.code === 'LIMIT_EXCEEDED'

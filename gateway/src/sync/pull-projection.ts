@@ -11,6 +11,8 @@ import { publicColumnKeys, type ServedTable } from './tables';
  * (`jsonProjection`).
  */
 export interface PullProjection<TRows> {
+  /** Tells projections apart, in the keys of statements and pages read ahead. */
+  id: number;
   /** A row's JSON text; SQL null when the row has none (see `RowJsonMode`). */
   rowJson: SQL;
   /** A page's rows from their JSON texts joined by commas (empty: no rows). */
@@ -18,6 +20,11 @@ export interface PullProjection<TRows> {
 }
 
 const projections = new WeakMap<ServedTable, PullProjection<Row[]>>();
+let projectionsMade = 0;
+const nextId = () => {
+  projectionsMade += 1;
+  return projectionsMade;
+};
 
 /** Rows as objects of every public column, each value as its scalar will serialize it. */
 export function pullProjection(served: ServedTable): PullProjection<Row[]> {
@@ -25,6 +32,7 @@ export function pullProjection(served: ServedTable): PullProjection<Row[]> {
   if (known) return known;
   const fields = publicColumnKeys(served).map((key) => ({ key, column: key }));
   const projection: PullProjection<Row[]> = {
+    id: nextId(),
     rowJson: rowJson(served, fields, 'lenient'),
     toRows: (joined) => JSON.parse(`[${joined}]`) as Row[],
   };
@@ -41,5 +49,5 @@ export function jsonProjection(
   served: ServedTable,
   fields: readonly RowField[],
 ): PullProjection<string> {
-  return { rowJson: rowJson(served, fields, 'strict'), toRows: (joined) => joined };
+  return { id: nextId(), rowJson: rowJson(served, fields, 'strict'), toRows: (joined) => joined };
 }

@@ -3,9 +3,11 @@ import { fillPlaceholders } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { renderSql } from '../db/rendered-query';
 import type { PullCursor } from './cursor';
-import { whereToSql } from './filter';
-import { pullProjection } from './pull-projection';
+import { type Where, whereToSql } from './filter';
+import { jsonProjection, pullProjection } from './pull-projection';
 import {
+  FILTERED_FORMS_KEPT,
+  type PullFilter,
   type PullQuery,
   type PullRequest,
   pullQuery,
@@ -31,8 +33,16 @@ function request(
   served = owned,
   text?: string,
 ): PullRequest<unknown> {
-  const where = text === undefined ? undefined : whereToSql(served, { text: { eq: text } });
+  const input = { text: { eq: text } };
+  const where = text === undefined ? undefined : filterOf(served, input);
   return { served, projection: pullProjection(served), userId, cursor, limit, where };
+}
+
+/** A `where` input as a pull carries it, as pull-fields.ts makes it. */
+function filterOf(served: ServedTable, input: Where): PullFilter {
+  const condition = whereToSql(served, input);
+  if (!condition) throw new Error('no condition');
+  return { sql: condition, key: JSON.stringify(input) };
 }
 
 /** The parameters a pull sends: its statement's, its placeholders filled with its values. */
@@ -98,7 +108,7 @@ describe('pullQuery', () => {
     }
   });
 
-  it('renders a filtered pull for itself, with its own filter', () => {
+  it("renders a filter's statement once, and each filter's with its own values", () => {
     const cursor = { seen: snapshot(10n, 12n), upto: null, after: null };
     const milk = request('ann', cursor, 100, owned, 'milk');
     const eggs = request('ann', cursor, 100, owned, 'eggs');
@@ -108,5 +118,39 @@ describe('pullQuery', () => {
     expect(parametersOf(a)).toContain('milk');
     expect(parametersOf(b)).toContain('eggs');
     expect(parametersOf(b)).not.toContain('milk');
+    // Another user's page of the same filter: the same statement, with that page's values.
+    const later = {
+      seen: snapshot(30n, 31n),
+      upto: snapshot(40n, 44n),
+      after: { txid: 33n, seq: 9n },
+    };
+    const bobsMilk = request('bob', later, 7, owned, 'milk');
+    const again = pullQuery(bobsMilk, pullShape(bobsMilk));
+    expect(pullQuery(request('bob', cursor, 7, owned, 'milk'), 'changes').query).toBe(a.query);
+    expect(parametersOf(again)).toEqual(parametersOf(renderedAlone(bobsMilk)));
+    expect(parametersOf(again)).not.toContain('ann');
+    // The same filter in another projection (a selection of one field): its own statement.
+    const selection = {
+      ...milk,
+      projection: jsonProjection(owned, [{ key: 't', column: 'text' }]),
+    };
+    const selected = pullQuery(selection, pullShape(selection));
+    expect(selected.query.sql).toBe(renderedAlone(selection).query.sql);
+    expect(selected.query.sql).not.toBe(a.query.sql);
+  });
+
+  it(`keeps the ${FILTERED_FORMS_KEPT} filters last used, the least recently used dropped`, () => {
+    const cursor = { seen: snapshot(10n, 12n), upto: null, after: null };
+    const pull = (text: string) => {
+      const filtered = request('ann', cursor, 100, owned, text);
+      return pullQuery(filtered, pullShape(filtered)).query;
+    };
+    const first = pull('filter 0');
+    const second = pull('filter 1');
+    for (let index = 2; index < FILTERED_FORMS_KEPT; index += 1) pull(`filter ${index}`);
+    expect(pull('filter 0')).toBe(first); // used again: now the most recent
+    pull('one filter too many');
+    expect(pull('filter 0')).toBe(first);
+    expect(pull('filter 1')).not.toBe(second); // the least recently used: dropped, rendered again
   });
 });

@@ -15,7 +15,15 @@ export interface PullRequest<TRow> {
   userId: string;
   cursor: PullCursor;
   limit: number;
-  where: SQL | undefined;
+  /** The request's `where` input, none when it has none. */
+  where: PullFilter | undefined;
+}
+
+/** A pull's `where` input: its condition, and the input itself, as JSON. */
+export interface PullFilter {
+  sql: SQL;
+  /** What tells two filters apart: the same key, the same condition (see `pullQuery`). */
+  key: string;
 }
 
 /**
@@ -78,37 +86,63 @@ export interface PullQuery {
   values: Record<string, unknown>;
 }
 
+/**
+ * Filtered statements kept, the least recently used dropped first: each filter a device
+ * pulls by is a form of its own; devices send a few of them again and again, but a gateway
+ * may see any number.
+ */
+export const FILTERED_FORMS_KEPT = 256;
+
 /** Statements rendered, by projection and form (see `formOf`). */
-const rendered = new WeakMap<PullProjection<unknown>, Map<string, Query>>();
+const plainForms = new WeakMap<PullProjection<unknown>, Map<string, Query>>();
+/** Filtered statements, by projection and form, the one used last last. */
+const filteredForms = new Map<string, Query>();
 
 /**
  * The statement of a pull (`pullStatement`) as text, with this page's values. Its text
  * depends only on the request's form (projection, shape, which parts of the cursor are set,
- * no filter), so it is rendered once per form: Drizzle's rendering of a statement this size
- * costs the gateway about 0.2 ms, every page. A filtered pull, whose filter is SQL of its
- * own, is rendered each time.
+ * filter), so it is rendered once per form: Drizzle's rendering of a statement this size
+ * costs the gateway about 0.2 ms, every page. A filter's values stay in the statement's
+ * parameters, so a filter is a form of its own, known by its input (`PullFilter.key`).
  */
 export function pullQuery(request: PullRequest<unknown>, shape: PullShape): PullQuery {
-  const values = valuesOf(request);
-  if (request.where) return { query: renderSql(pullStatement(request, shape)), values };
-  let forms = rendered.get(request.projection);
-  if (!forms) {
-    forms = new Map<string, Query>();
-    rendered.set(request.projection, forms);
-  }
   const form = formOf(request, shape);
+  const query = request.where
+    ? filteredQuery(request, shape, form)
+    : plainQuery(request, shape, form);
+  return { query, values: valuesOf(request) };
+}
+
+function plainQuery(request: PullRequest<unknown>, shape: PullShape, form: string): Query {
+  let forms = plainForms.get(request.projection);
+  if (!forms) {
+    forms = new Map();
+    plainForms.set(request.projection, forms);
+  }
   let query = forms.get(form);
   if (!query) {
     query = renderSql(pullStatement(request, shape));
     forms.set(form, query);
   }
-  return { query, values };
+  return query;
 }
 
-/** What the text of an unfiltered pull's statement depends on, besides its projection. */
-function formOf({ served, cursor }: PullRequest<unknown>, shape: PullShape): string {
+/** A filtered statement, kept as the one used last; the least recently used is dropped. */
+function filteredQuery(request: PullRequest<unknown>, shape: PullShape, form: string): Query {
+  const key = `${request.projection.id}:${form}`;
+  const query = filteredForms.get(key) ?? renderSql(pullStatement(request, shape));
+  filteredForms.delete(key);
+  const oldest = filteredForms.keys().next();
+  if (filteredForms.size >= FILTERED_FORMS_KEPT && !oldest.done) filteredForms.delete(oldest.value);
+  filteredForms.set(key, query);
+  return query;
+}
+
+/** What the text of a pull's statement depends on, besides its projection. */
+function formOf({ served, cursor, where }: PullRequest<unknown>, shape: PullShape): string {
   const set = (part: unknown) => (part ? '1' : '0');
-  return `${served.info.name}:${shape}:${set(cursor.seen)}${set(cursor.upto)}${set(cursor.after)}`;
+  const form = `${served.info.name}:${shape}:${set(cursor.seen)}${set(cursor.upto)}${set(cursor.after)}`;
+  return where ? `${form}:${where.key}` : form;
 }
 
 function valuesOf({ userId, limit, cursor }: PullRequest<unknown>): Record<string, unknown> {
@@ -186,8 +220,9 @@ function itemsStatement(
       from ${served.table} ${conditions ? sql`where ${conditions}` : sql``}
       order by ${changeTxid}, ${changeSeq} limit ${limit}`;
   };
-  if (shape === 'rows') return itemsOf(sql`true`, request.where);
-  const covered = request.where ? sql`coalesce((${request.where}), false)` : sql`true`;
+  const where = request.where?.sql;
+  if (shape === 'rows') return itemsOf(sql`true`, where);
+  const covered = where ? sql`coalesce((${where}), false)` : sql`true`;
   const items = itemsOf(covered, undefined);
   if (!owner) return items;
   return sql`select * from ((${items}) union all (${movesIn(request, after, limit)})) as merged

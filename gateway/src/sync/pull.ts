@@ -4,7 +4,7 @@ import type { PullCursor } from './cursor';
 import { type PullAnswer, type PullRequest, pullQuery, pullShape } from './pull-statement';
 import { mayMissUpTo, parseSnapshot, type Snapshot } from './snapshot';
 
-export type { PullRequest } from './pull-statement';
+export type { PullFilter, PullRequest } from './pull-statement';
 
 export type PullResult<TRows> =
   | {

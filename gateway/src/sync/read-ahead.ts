@@ -2,7 +2,6 @@ import { sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '../db/database';
 import { encodePullCursor } from './cursor';
 import { type PullRequest, type PullResult, pullChanges } from './pull';
-import type { PullProjection } from './pull-projection';
 import type { Snapshot } from './snapshot';
 import type { ServedTable } from './tables';
 
@@ -67,17 +66,13 @@ export class PullReadAhead {
    * A page of `request`: the one read ahead for it when that one still holds, else read now.
    * When the window has more, the next page is read ahead.
    */
-  async pull<TRows>(
-    db: Db,
-    request: PullRequest<TRows>,
-    where: unknown,
-  ): Promise<PullResult<TRows>> {
-    const held = this.#take(readAheadKey(request, where));
+  async pull<TRows>(db: Db, request: PullRequest<TRows>): Promise<PullResult<TRows>> {
+    const held = this.#take(readAheadKey(request));
     const page =
       (held && (await this.#stillHolds(db, request.served, held))) ??
       (await pullChanges(db, request));
     if (page.status === 'ok' && page.hasMore) {
-      this.#read(db, { ...request, cursor: page.cursor }, where, page.readAt);
+      this.#read(db, { ...request, cursor: page.cursor }, page.readAt);
     }
     return page as PullResult<TRows>;
   }
@@ -91,8 +86,8 @@ export class PullReadAhead {
   }
 
   /** Reads the page `next` asks for, if there is room: a failed read is read again when asked for. */
-  #read<TRows>(db: Db, next: PullRequest<TRows>, where: unknown, readAfter: Snapshot) {
-    const key = readAheadKey(next, where);
+  #read<TRows>(db: Db, next: PullRequest<TRows>, readAfter: Snapshot) {
+    const key = readAheadKey(next);
     if (this.#closed || this.#pages.has(key) || this.#pages.size >= this.#options.maxPages) return;
     if ((this.#backOff.get(next.served.info.name) ?? 0) > Date.now()) return;
     if (!this.#options.hasRoom()) return;
@@ -131,26 +126,17 @@ export class PullReadAhead {
   }
 }
 
-const projectionIds = new WeakMap<PullProjection<unknown>, number>();
-let projections = 0;
-
 /** What makes two pull requests the same page: who asks, for what, from where. */
-function readAheadKey(request: PullRequest<unknown>, where: unknown): string {
+function readAheadKey(request: PullRequest<unknown>): string {
   const { served, projection } = request;
-  let id = projectionIds.get(projection);
-  if (id === undefined) {
-    projections += 1;
-    id = projections;
-    projectionIds.set(projection, id);
-  }
   const cursor = encodePullCursor(served.info.name, request.cursor);
   return JSON.stringify([
     served.info.name,
     request.userId,
     cursor,
     request.limit,
-    where ?? null,
-    id,
+    request.where?.key ?? null,
+    projection.id,
   ]);
 }
 
