@@ -33,8 +33,7 @@ function request(
   served = owned,
   text?: string,
 ): PullRequest<unknown> {
-  const input = { text: { eq: text } };
-  const where = text === undefined ? undefined : filterOf(served, input);
+  const where = text === undefined ? undefined : filterOf(served, { text: { eq: text } });
   return { served, projection: pullProjection(served), userId, cursor, limit, where };
 }
 
