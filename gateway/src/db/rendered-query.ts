@@ -1,5 +1,5 @@
 import type { Query, SQL } from 'drizzle-orm';
-import { PgDialect } from 'drizzle-orm/pg-core';
+import { PgDialect, type PreparedQueryConfig } from 'drizzle-orm/pg-core';
 import type { Db } from './sync-database';
 
 /** Renders as every database of the gateway does (Drizzle's Postgres dialect, no casing). */
@@ -13,8 +13,21 @@ export function renderSql(statement: SQL): Query {
 /**
  * Runs a statement rendered once (`renderSql`) with this call's `values` for its
  * placeholders: what `db.execute()` does, without walking Drizzle's SQL tree again. A
- * transaction runs it in the transaction, as `execute` would.
+ * transaction runs it in the transaction, as `execute` would. Rows come as arrays of their
+ * columns, in the statement's order: cheaper than objects for statements of many rows.
  */
-export function executeRendered(db: Db, query: Query, values: Record<string, unknown>) {
-  return db._.session.prepareQuery(query, undefined, undefined, false).execute(values);
+export function executeRendered(
+  db: Db,
+  query: Query,
+  values: Record<string, unknown>,
+): Promise<unknown[][]> {
+  return db._.session
+    .prepareQuery<{ execute: unknown[][] } & PreparedQueryConfig>(
+      query,
+      undefined,
+      undefined,
+      true,
+      (rows) => rows,
+    )
+    .execute(values);
 }

@@ -111,7 +111,7 @@ interface PullPlan {
   /** What the answer holds, in the order selected. */
   answer: PageSelection;
   /** Rows as the JSON text of the fields selected. */
-  rows: PullProjection<string>;
+  rows: PullProjection<string[]>;
 }
 
 /** How to run an operation as a compiled pull; null when it is not one (then GraphQL runs it). */

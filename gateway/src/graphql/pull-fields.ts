@@ -33,7 +33,7 @@ export type PullResolver = <TRows>(
 export interface PullFieldExtension {
   resolve: PullResolver;
   /** Rows as their JSON text, with these fields. */
-  jsonRows(fields: readonly RowField[]): PullProjection<string>;
+  jsonRows(fields: readonly RowField[]): PullProjection<string[]>;
 }
 
 /** Where a pull field keeps its `PullFieldExtension`. */

@@ -5,18 +5,17 @@ import { publicColumnKeys, type ServedTable } from './tables';
 
 /**
  * How a pull's rows are read and answered. Postgres writes each row as JSON text
- * (row-json.ts) and joins a page's rows with commas; the projection says which fields go
- * in (`rowJson`) and what the joined text becomes (`toRows`): `Row` objects for GraphQL's
- * execution (`pullProjection`), or the text itself, for a compiled pull to send as it is
- * (`jsonProjection`).
+ * (row-json.ts); the projection says which fields go in (`rowJson`) and what a page of
+ * those texts becomes (`toRows`): `Row` objects for GraphQL's execution (`pullProjection`),
+ * or the texts themselves, for a compiled pull to send as they are (`jsonProjection`).
  */
 export interface PullProjection<TRows> {
   /** Tells projections apart, in the keys of statements and pages read ahead. */
   id: number;
   /** A row's JSON text; SQL null when the row has none (see `RowJsonMode`). */
   rowJson: SQL;
-  /** A page's rows from their JSON texts joined by commas (empty: no rows). */
-  toRows(joined: string): TRows;
+  /** A page's rows from their JSON texts, in order. */
+  toRows(texts: string[]): TRows;
 }
 
 const projections = new WeakMap<ServedTable, PullProjection<Row[]>>();
@@ -34,7 +33,7 @@ export function pullProjection(served: ServedTable): PullProjection<Row[]> {
   const projection: PullProjection<Row[]> = {
     id: nextId(),
     rowJson: rowJson(served, fields, 'lenient'),
-    toRows: (joined) => JSON.parse(`[${joined}]`) as Row[],
+    toRows: (texts) => texts.map((text) => JSON.parse(text) as Row),
   };
   projections.set(served, projection);
   return projection;
@@ -48,6 +47,6 @@ export function pullProjection(served: ServedTable): PullProjection<Row[]> {
 export function jsonProjection(
   served: ServedTable,
   fields: readonly RowField[],
-): PullProjection<string> {
-  return { id: nextId(), rowJson: rowJson(served, fields, 'strict'), toRows: (joined) => joined };
+): PullProjection<string[]> {
+  return { id: nextId(), rowJson: rowJson(served, fields, 'strict'), toRows: (texts) => texts };
 }

@@ -44,35 +44,35 @@ export function pullShape(request: PullRequest<unknown>): PullShape {
   return losesRows && request.cursor.seen ? 'changes' : 'rows';
 }
 
-/** What a pull's statement answers, in its one row (see `pullStatement`). */
-export interface PullAnswer {
+/**
+ * A row of a pull's statement, its columns in order (see `pullStatement`): an item of the
+ * window (its position set), or, last, the statement's own row (`snapshot` set).
+ */
+export type PullStatementRow = [
+  /** The item's row as JSON; null when it moved out, or has no JSON (strict projections). */
+  row: string | null,
+  /** The id of an item that left the query. */
+  movedOut: string | null,
+  /** The item's change position. */
+  txid: string | number | bigint | null,
+  seq: string | number | bigint | null,
   /** `pg_current_snapshot()` of the statement. */
-  snapshot: string;
+  snapshot: string | null,
   /** The table's tombstone horizon, a transaction id; null when nothing was pruned. */
-  horizon: string | null;
-  /** The page's rows (`limit` items at most), their JSON texts joined by commas. */
-  rows: string | null;
-  rowCount: number | string;
-  /** Rows of the page that have no JSON (strict projections only). */
-  unwritten: number | string;
-  movedOut: string[] | null;
-  /** The position of the page's last item, `txid:seq`, when the window has more. */
-  last: string | null;
-  hasMore: boolean;
-}
+  horizon: string | null,
+];
 
 const ROW = sql.identifier('row');
 const ID = sql.identifier('id');
 const TXID = sql.identifier('txid');
 const SEQ = sql.identifier('seq');
 const COVERED = sql.identifier('covered');
-/** The position of the page's last item, as the page's columns (see `pullStatement`). */
-const PAGE_END = sql`(page."lastTxid", page."lastSeq")`;
 
 /** What changes from one page to the next: the statement's placeholders (see `pullQuery`). */
 const VALUE = {
   userId: sql.placeholder('userId'),
-  limit: sql`${sql.placeholder('limit')}`,
+  /** One item past the page: whether the window has more. */
+  limitAndOne: sql`${sql.placeholder('limit')}::int + 1`,
   seenXmin: sql`${sql.placeholder('seenXmin')}::xid8`,
   seen: sql`${sql.placeholder('seen')}::pg_snapshot`,
   uptoXmax: sql`${sql.placeholder('uptoXmax')}::xid8`,
@@ -157,65 +157,53 @@ function valuesOf({ userId, limit, cursor }: PullRequest<unknown>): Record<strin
 }
 
 /**
- * The one statement of a pull, answering one row (`PullAnswer`): the first `limit` items of
- * the window in change order, made into one text of rows and a list of moved-out ids, with
- * the statement's own snapshot and the table's tombstone horizon, all read in one snapshot.
- * The window: changes by transactions not visible in `cursor.seen`, visible in
- * `cursor.upto` (none: in the statement's snapshot, which is what the statement sees
- * anyway), after `cursor.after`.
+ * The one statement of a pull (`PullStatementRow`): the first `limit + 1` items of the
+ * window in change order, one row each, then a row of the statement's own snapshot and the
+ * table's tombstone horizon, all read in one snapshot. The window: changes by transactions
+ * not visible in `cursor.seen`, visible in `cursor.upto` (none: in the statement's snapshot,
+ * which is what the statement sees anyway), after `cursor.after`. The item past the `limit`
+ * tells that the window has more; the gateway leaves it out of the page.
  *
- * Postgres writes each row's JSON and joins a page of them (pull-projection.ts), so a page
- * reaches the gateway as one value rather than a thousand rows to decode. The aggregates
- * are plain ones over the items' ordered and limited query, so they take the items in
- * change order: the rows are joined in that order, and the last item's position is the
- * page's last. Whether the window has more is asked after: is there an item past that
- * position? (Reading `limit + 1` items and numbering them to leave the last one out cost
- * Postgres about a tenth more a page.)
+ * Postgres writes each row's JSON (pull-projection.ts), so an item reaches the gateway as one
+ * text rather than a row of columns to decode. Items come one row each rather than joined
+ * into one text: a page of a thousand rows joined is a third of a megabyte, which both
+ * Postgres (to build and send it) and the gateway (to decode it) pay for in fresh memory,
+ * about twice what the rows cost apart (see docs/benchmarks.md). The final order is
+ * Postgres' merge of the items, already in change order, with the statement's row (its
+ * position null, so last): no sort.
  */
 export function pullStatement(request: PullRequest<unknown>, shape: PullShape): SQL {
   const { served, cursor } = request;
-  const items = itemsStatement(request, shape, cursor.after && VALUE.after, VALUE.limit);
-  const next = itemsStatement(request, shape, PAGE_END, 1, false);
+  const items = itemsStatement(request, shape, cursor.after && VALUE.after, VALUE.limitAndOne);
   const horizon = sql`select ${pruneHorizon.changeTxid}::text from ${pruneHorizon}
     where ${pruneHorizon.tableName} = ${served.info.name}`;
-  const full = sql`page."count" = ${VALUE.limit}`;
-  return sql`select pg_current_snapshot()::text as "snapshot", (${horizon}) as "horizon",
-      page."rows", page."rowCount", page."unwritten", page."movedOut",
-      case when ${full} then page."lastTxid"::text || ':' || page."lastSeq"::text end as "last",
-      ${full} and coalesce((select true from (${next}) as next), false) as "hasMore"
-    from (
-      select string_agg(${ROW}, ',') filter (where ${COVERED}) as "rows",
-        count(*) filter (where ${COVERED}) as "rowCount",
-        count(*) filter (where ${COVERED} and ${ROW} is null) as "unwritten",
-        array_agg(${ID}) filter (where not ${COVERED}) as "movedOut",
-        count(*) as "count",
-        (array_agg(${TXID}))[count(*)::int] as "lastTxid",
-        (array_agg(${SEQ}))[count(*)::int] as "lastSeq"
-      from (${items}) as items
-    ) as page`;
+  return sql`select * from (
+      (select case when ${COVERED} then ${ROW} end as "row",
+          case when not ${COVERED} then ${ID} end as "movedOut",
+          ${TXID} as "txid", ${SEQ} as "seq", null::text as "snapshot", null::text as "horizon"
+        from (${items}) as items)
+      union all
+      (select null, null, null, null, pg_current_snapshot()::text, (${horizon}))
+    ) as answer order by "txid", "seq"`;
 }
 
 /**
  * The first `limit` items of the window after `after` (an SQL position; null: from the
- * window's start), in change order, each row as its JSON (`withRows`; else null, for a
- * statement that only asks where items are: Postgres parses and plans a row's JSON even
- * where nothing reads it).
+ * window's start), in change order, each row as its JSON.
  */
 function itemsStatement(
   request: PullRequest<unknown>,
   shape: PullShape,
   after: SQL | null,
-  limit: SQL | number,
-  withRows = true,
+  limit: SQL,
 ): SQL {
   const { served, cursor, projection } = request;
   const { id, changeTxid, changeSeq } = served.system;
   const owner = ownedByCaller(served);
   const window = inWindow(cursor, after, changeTxid, changeSeq);
-  const row = withRows ? projection.rowJson : sql`null::text`;
   const itemsOf = (covered: SQL, where: SQL | undefined) => {
     const conditions = and(owner, window, where);
-    return sql`select ${row} as ${ROW}, ${id} as ${ID}, ${changeTxid} as ${TXID},
+    return sql`select ${projection.rowJson} as ${ROW}, ${id} as ${ID}, ${changeTxid} as ${TXID},
         ${changeSeq} as ${SEQ}, ${covered} as ${COVERED}
       from ${served.table} ${conditions ? sql`where ${conditions}` : sql``}
       order by ${changeTxid}, ${changeSeq} limit ${limit}`;
@@ -264,7 +252,7 @@ function ownedByCaller(served: ServedTable): SQL | undefined {
  * later one, while the transaction that brought it back is still running), so an id comes
  * once, either as a row or as moved out.
  */
-function movesIn(request: PullRequest<unknown>, after: SQL | null, limit: SQL | number): SQL {
+function movesIn(request: PullRequest<unknown>, after: SQL | null, limit: SQL): SQL {
   const { served, cursor } = request;
   const latest = sql`select distinct on (${ownerMove.rowId})
       ${ownerMove.rowId}, ${ownerMove.changeTxid}, ${ownerMove.changeSeq}

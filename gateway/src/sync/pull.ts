@@ -1,7 +1,7 @@
-import { type Db, rowsOf } from '../db/database';
+import type { Db } from '../db/database';
 import { executeRendered } from '../db/rendered-query';
 import type { PullCursor } from './cursor';
-import { type PullAnswer, type PullRequest, pullQuery, pullShape } from './pull-statement';
+import { type PullRequest, type PullStatementRow, pullQuery, pullShape } from './pull-statement';
 import { mayMissUpTo, parseSnapshot, type Snapshot } from './snapshot';
 
 export type { PullFilter, PullRequest } from './pull-statement';
@@ -36,31 +36,43 @@ export async function pullChanges<TRows>(
   db: Db,
   request: PullRequest<TRows>,
 ): Promise<PullResult<TRows>> {
-  const { cursor, projection } = request;
+  const { cursor, projection, limit } = request;
   const { query, values } = pullQuery(request, pullShape(request));
-  const [answer] = rowsOf<PullAnswer>(await executeRendered(db, query, values));
-  const now = parseSnapshot(answer?.snapshot ?? '');
-  if (!answer || !now) throw new Error(`pull: no snapshot in the statement's answer`);
+  const items = (await executeRendered(db, query, values)) as PullStatementRow[];
+  // The statement's own row comes last (see `pullStatement`).
+  const [, , , , snapshot, horizon] = items.pop() ?? [];
+  const now = parseSnapshot(snapshot ?? '');
+  if (!now) throw new Error(`pull: no snapshot in the statement's answer`);
   // Tombstones pruned after this cursor's snapshot was taken may never have reached it.
-  if (cursor.seen && answer.horizon && mayMissUpTo(cursor.seen, BigInt(answer.horizon))) {
+  if (cursor.seen && horizon && mayMissUpTo(cursor.seen, BigInt(horizon))) {
     return { status: 'expired' };
   }
-  if (Number(answer.unwritten) > 0) {
-    throw new Error(`pull: ${answer.unwritten} rows have a value their fields cannot hold`);
+  const hasMore = items.length > limit;
+  if (hasMore) items.length = limit;
+  const texts: string[] = [];
+  const movedOut: string[] = [];
+  let unwritten = 0;
+  for (const item of items) {
+    if (item[0] !== null) texts.push(item[0]);
+    else if (item[1] !== null) movedOut.push(item[1]);
+    else unwritten += 1;
+  }
+  if (unwritten > 0) {
+    throw new Error(`pull: ${unwritten} rows have a value their fields cannot hold`);
   }
   const upto = cursor.upto ?? now;
-  const [txid, seq] = (answer.last ?? '').split(':');
+  const [, , txid, seq] = items.at(-1) ?? [];
   const next: PullCursor =
-    answer.hasMore && txid && seq
+    hasMore && txid != null && seq != null
       ? { seen: cursor.seen, upto, after: { txid: BigInt(txid), seq: BigInt(seq) } }
       : { seen: upto, upto: null, after: null };
   return {
     status: 'ok',
-    rows: projection.toRows(answer.rows ?? ''),
-    rowCount: Number(answer.rowCount),
-    movedOut: answer.movedOut ?? [],
+    rows: projection.toRows(texts),
+    rowCount: texts.length,
+    movedOut,
     cursor: next,
-    hasMore: answer.hasMore,
+    hasMore,
     readAt: now,
   };
 }
