@@ -86,6 +86,7 @@ export function createGateway(options: GatewayOptions) {
   const schema = createSchema({
     tables,
     db: options.database.db,
+    readRows: options.database.readRows,
     hub,
     readAhead,
     limits,

@@ -6,7 +6,13 @@ export type { LogFormat, ServerConfig } from './config';
 export { ConfigError, DEFAULT_RATE_LIMITS, readConfig } from './config';
 export type { Gateway, GatewayOptions } from './create-gateway';
 export { ANONYMOUS_USER, createGateway, GRAPHQL_ENDPOINT } from './create-gateway';
-export type { ConnectionUse, Db, OpenDatabaseOptions, SyncDatabase } from './db/database';
+export type {
+  ConnectionUse,
+  Db,
+  OpenDatabaseOptions,
+  ReadRows,
+  SyncDatabase,
+} from './db/database';
 export { MEMORY, openDatabase } from './db/database';
 export {
   changeSequence,

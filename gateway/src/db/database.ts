@@ -5,9 +5,10 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pino, { type Logger } from 'pino';
 import { DatabaseErrors } from './database-errors';
 import { openPostgres } from './postgres';
+import { executeRendered } from './rendered-query';
 import type { Db, SyncDatabase } from './sync-database';
 
-export type { ConnectionUse, Db, SyncDatabase } from './sync-database';
+export type { ConnectionUse, Db, ReadRows, SyncDatabase } from './sync-database';
 
 export interface OpenDatabaseOptions {
   /** A Postgres connection string. Absent: embedded PGlite. */
@@ -45,6 +46,10 @@ async function openPglite(dataDir: string): Promise<SyncDatabase> {
     kind: 'pglite',
     db,
     listen: (channel, onMessage) => client.listen(channel, onMessage),
+    // PGlite answers a statement's rows all at once.
+    async readRows(query, values, onRow) {
+      for (const row of await executeRendered(db, query, values)) onRow(row);
+    },
     migrate: (folder) => migratePglite(drizzlePglite({ client }), { migrationsFolder: folder }),
     connections: () => undefined,
     watchErrors: (listener) => errors.watch(listener),

@@ -4,6 +4,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { DatabaseErrors } from './database-errors';
 import { ListenConnection } from './listen-connection';
+import { readRowsOf } from './postgres-rows';
 import type { Db, SyncDatabase } from './sync-database';
 
 /**
@@ -67,6 +68,7 @@ export function openPostgres(url: string, max: number, logger: Logger): SyncData
         await listener.stop();
       };
     },
+    readRows: readRowsOf(pool, errors),
     migrate: (folder) => migrate(drizzle({ client: pool }), { migrationsFolder: folder }),
     connections: () => ({
       open: pool.totalCount,

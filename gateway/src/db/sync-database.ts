@@ -1,3 +1,4 @@
+import type { Query } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { DatabaseErrorListener } from './database-errors';
 
@@ -18,6 +19,14 @@ export interface SyncDatabase {
     onMessage: (payload: string) => void,
     onResume?: () => void,
   ): Promise<() => Promise<void>>;
+  /**
+   * Runs a statement rendered once (`renderSql`), with `values` for its placeholders, and
+   * hands each row to `onRow` as an array of its columns, in order, as the driver parses
+   * them. On Postgres each row is handed over as it arrives and not kept: a pull's thousand
+   * rows leave nothing for the garbage collector to copy. A throwing `onRow` hears of no
+   * more rows and fails the read.
+   */
+  readRows: ReadRows;
   /** Applies the Drizzle Kit SQL migrations in `folder` that have not run yet. */
   migrate(folder: string): Promise<void>;
   /** How the connection pool is used now (Postgres); undefined for PGlite's one connection. */
@@ -41,3 +50,10 @@ export interface ConnectionUse {
   /** The most connections the pool opens. */
   max: number;
 }
+
+/** See `SyncDatabase.readRows`. */
+export type ReadRows = (
+  query: Query,
+  values: Record<string, unknown>,
+  onRow: (row: unknown[]) => void,
+) => Promise<void>;

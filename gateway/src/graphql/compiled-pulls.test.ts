@@ -62,6 +62,7 @@ describe('compiled pulls', () => {
     schema = createSchema({
       tables,
       db: database.db,
+      readRows: database.readRows,
       hub: new ChangeHub(database, () => {}),
       limits: DEFAULT_LIMITS,
       logger: pino({ level: 'silent' }),

@@ -15,6 +15,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { type Plugin, processRegularResult } from 'graphql-yoga';
+import type { JsonRows } from '../sync/json-rows';
 import type { PullProjection } from '../sync/pull-projection';
 import type { RowField } from '../sync/row-json';
 import type { GatewayContext } from './builder';
@@ -111,7 +112,7 @@ interface PullPlan {
   /** What the answer holds, in the order selected. */
   answer: PageSelection;
   /** Rows as the JSON text of the fields selected. */
-  rows: PullProjection<string[]>;
+  rows: PullProjection<JsonRows>;
 }
 
 /** How to run an operation as a compiled pull; null when it is not one (then GraphQL runs it). */

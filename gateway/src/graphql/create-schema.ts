@@ -1,6 +1,6 @@
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { Logger } from 'pino';
-import type { Db } from '../db/database';
+import type { Db, ReadRows } from '../db/database';
 import type { ChangeHub } from '../sync/change-hub';
 import type { WriteOutcome } from '../sync/outcomes';
 import type { PullReadAhead } from '../sync/read-ahead';
@@ -17,6 +17,8 @@ import { addWriteFields, createApply } from './write-fields';
 export interface SchemaParts {
   tables: readonly ServedTable[];
   db: Db;
+  /** How pulls read their statement's rows (`SyncDatabase.readRows`). */
+  readRows: ReadRows;
   hub: ChangeHub;
   limits: GatewayLimits;
   /** Where the writes report a transaction run again after a deadlock. */
@@ -49,6 +51,7 @@ export function createSchema(parts: SchemaParts) {
     if (types.served.info.access !== 'write')
       addPullFields(builder, types, {
         db,
+        readRows: parts.readRows,
         limits,
         readAhead: parts.readAhead,
         pulled: (table, rows) => observe?.pulled(table, rows),

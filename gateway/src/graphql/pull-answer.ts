@@ -1,4 +1,5 @@
 import type { ExecutionResult, GraphQLLeafType } from 'graphql';
+import type { JsonRows } from '../sync/json-rows';
 import type { PullPageValue } from './table-types';
 
 /** What a page answers, in the order selected: its rows, cursor, hasMore, movedOut. */
@@ -12,33 +13,27 @@ export interface PageSelection {
 }
 
 /**
- * A compiled pull's result (compiled-pulls.ts). Its rows are JSON texts, as Postgres wrote
- * them: `data` holds them so for the plugins that read results; the answer itself is
- * `body` (bytes, for the JSON media types) or `stringify` (text, which Yoga uses instead of
- * `JSON.stringify` when a result has one, for every other writer).
+ * A compiled pull's result (compiled-pulls.ts). Its rows are JSON texts as Postgres wrote
+ * them, in UTF-8 (`JsonRows`): `data` holds them joined, as text, for the plugins that read
+ * results; the answer itself is `body` (bytes, for the JSON media types) or `stringify`
+ * (text, which Yoga uses instead of `JSON.stringify` when a result has one, for every other
+ * writer).
  */
 export interface PullAnswer extends ExecutionResult {
   stringify(result: ExecutionResult): string;
   body(): Uint8Array<ArrayBuffer>;
 }
 
-export function pullAnswer(
-  selection: PageSelection,
-  page: PullPageValue<readonly string[]>,
-): PullAnswer {
+export function pullAnswer(selection: PageSelection, page: PullPageValue<JsonRows>): PullAnswer {
   const values: Record<string, unknown> = {};
-  // The answer's text in pieces, each row a piece of its own.
-  const pieces: string[] = [`{"data":{${JSON.stringify(selection.key)}:{`];
+  // The answer in pieces: the rows as they came, the rest as JSON.
+  const pieces: (string | JsonRows)[] = [`{"data":{${JSON.stringify(selection.key)}:{`];
   selection.parts.forEach(({ key, part, type }, index) => {
     pieces.push(`${index === 0 ? '' : ','}${JSON.stringify(key)}:`);
     if (part === 'rows') {
-      values[key] = page.rows;
-      pieces.push('[');
-      page.rows.forEach((row, at) => {
-        if (at > 0) pieces.push(',');
-        pieces.push(row);
-      });
-      pieces.push(']');
+      // Made into text only if a plugin reads it.
+      Object.defineProperty(values, key, { enumerable: true, get: () => page.rows.text() });
+      pieces.push('[', page.rows, ']');
       return;
     }
     const value =
@@ -52,25 +47,25 @@ export function pullAnswer(
   return {
     data: { [selection.key]: values },
     stringify({ data: _data, ...others }) {
+      const text = pieces.map((piece) => (typeof piece === 'string' ? piece : piece.text()));
       const rest = JSON.stringify(others).slice(1, -1);
-      return `${pieces.join('')}${rest && `,${rest}`}}`;
+      return `${text.join('')}${rest && `,${rest}`}}`;
     },
-    body: () => encodePieces(pieces, '}'),
+    body: () => encode([...pieces, '}']),
   };
 }
 
-/**
- * `pieces` and `end` as UTF-8, in one buffer. A page's rows are a third of a megabyte: joined
- * into one text first, they would cost a string that size (which V8 allocates as a large
- * object, in fresh memory, every page) and its encoding; each piece is encoded in place.
- */
-function encodePieces(pieces: readonly string[], end: string): Uint8Array<ArrayBuffer> {
-  let length = Buffer.byteLength(end);
-  for (const piece of pieces) length += Buffer.byteLength(piece);
+/** The pieces as UTF-8, in one buffer: the rows' bytes copied as they are. */
+function encode(pieces: readonly (string | JsonRows)[]): Uint8Array<ArrayBuffer> {
+  let length = 0;
+  for (const piece of pieces) {
+    length += typeof piece === 'string' ? Buffer.byteLength(piece) : piece.byteLength;
+  }
   const bytes = Buffer.allocUnsafe(length);
   let at = 0;
-  for (const piece of pieces) at += bytes.write(piece, at);
-  bytes.write(end, at);
+  for (const piece of pieces) {
+    at = typeof piece === 'string' ? at + bytes.write(piece, at) : piece.copyTo(bytes, at);
+  }
   return bytes as Uint8Array<ArrayBuffer>;
 }
 

@@ -1,8 +1,9 @@
-import type { Db } from '../db/database';
+import type { Db, ReadRows } from '../db/database';
 import { decodePullCursor, encodePullCursor, type PullCursor } from '../sync/cursor';
 import { FilterError, type Where, whereToSql } from '../sync/filter';
+import type { JsonRows } from '../sync/json-rows';
 import { publicRow } from '../sync/outcomes';
-import { type PullFilter, type PullRequest, pullChanges } from '../sync/pull';
+import { type PullFilter, type PullRequest, type PullSource, pullChanges } from '../sync/pull';
 import { jsonProjection, type PullProjection, pullProjection } from '../sync/pull-projection';
 import type { PullReadAhead } from '../sync/read-ahead';
 import type { RowField } from '../sync/row-json';
@@ -33,7 +34,7 @@ export type PullResolver = <TRows>(
 export interface PullFieldExtension {
   resolve: PullResolver;
   /** Rows as their JSON text, with these fields. */
-  jsonRows(fields: readonly RowField[]): PullProjection<string[]>;
+  jsonRows(fields: readonly RowField[]): PullProjection<JsonRows>;
 }
 
 /** Where a pull field keeps its `PullFieldExtension`. */
@@ -41,6 +42,8 @@ export const PULL_FIELD = 'synclinePull';
 
 export interface PullFieldParts {
   db: Db;
+  /** How pulls read their statement's rows (`SyncDatabase.readRows`). */
+  readRows: ReadRows;
   limits: GatewayLimits;
   /** Where pages are read ahead; none: each page is read when asked for. */
   readAhead?: PullReadAhead | undefined;
@@ -51,6 +54,7 @@ export interface PullFieldParts {
 /** `pull<Table>s(after, limit, where)` and the `<table>(id)` lookup. */
 export function addPullFields(builder: Builder, types: TableTypes, parts: PullFieldParts) {
   const { db, limits, readAhead } = parts;
+  const source: PullSource = { db, readRows: parts.readRows };
   const { served, page, row, where } = types;
   const { names } = served;
   async function resolvePull<TRows>(
@@ -76,7 +80,9 @@ export function addPullFields(builder: Builder, types: TableTypes, parts: PullFi
       limit,
       where: args.where ? pullFilter(types, args.where as Where) : undefined,
     };
-    const result = readAhead ? await readAhead.pull(db, request) : await pullChanges(db, request);
+    const result = readAhead
+      ? await readAhead.pull(source, request)
+      : await pullChanges(source, request);
     if (result.status === 'expired') {
       const message = `after: the cursor is older than the tombstone horizon of ${served.info.name}; pull again from the start`;
       throw syncError('CURSOR_EXPIRED', message, 'after');

@@ -118,6 +118,7 @@ describe('pull values', () => {
     const schema = createSchema({
       tables: serveTables([sample]),
       db: database.db,
+      readRows: database.readRows,
       hub: new ChangeHub(database, () => {}),
       limits: DEFAULT_LIMITS,
       logger: pino({ level: 'silent' }),

@@ -61,7 +61,7 @@ describe('a batch applied in bulk', () => {
   afterAll(() => database.close());
 
   it('answers each operation as one at a time would, in the order sent', async () => {
-    const first = await pullChanges(database.db, {
+    const first = await pullChanges(database, {
       served: todo,
       projection: pullProjection(todo),
       userId: 'alice',
@@ -90,7 +90,7 @@ describe('a batch applied in bulk', () => {
     ]);
     expect(outcomes[1]?.row).toMatchObject({ text: 'A', complete: false });
     expect(outcomes[0]?.row).toMatchObject({ text: 'c', complete: true });
-    const pulled = await pullChanges(database.db, {
+    const pulled = await pullChanges(database, {
       served: todo,
       projection: pullProjection(todo),
       userId: 'alice',

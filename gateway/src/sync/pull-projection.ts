@@ -1,4 +1,5 @@
 import type { SQL } from 'drizzle-orm';
+import { JsonRows } from './json-rows';
 import type { Row } from './outcomes';
 import { type RowField, rowJson } from './row-json';
 import { publicColumnKeys, type ServedTable } from './tables';
@@ -6,16 +7,22 @@ import { publicColumnKeys, type ServedTable } from './tables';
 /**
  * How a pull's rows are read and answered. Postgres writes each row as JSON text
  * (row-json.ts); the projection says which fields go in (`rowJson`) and what a page of
- * those texts becomes (`toRows`): `Row` objects for GraphQL's execution (`pullProjection`),
- * or the texts themselves, for a compiled pull to send as they are (`jsonProjection`).
+ * those texts becomes (`collect`): `Row` objects for GraphQL's execution (`pullProjection`),
+ * or the texts themselves in UTF-8, for a compiled pull to send as they are
+ * (`jsonProjection`).
  */
 export interface PullProjection<TRows> {
   /** Tells projections apart, in the keys of statements and pages read ahead. */
   id: number;
   /** A row's JSON text; SQL null when the row has none (see `RowJsonMode`). */
   rowJson: SQL;
-  /** A page's rows from their JSON texts, in order. */
-  toRows(texts: string[]): TRows;
+  /** Makes a page's rows of their JSON texts, added in order, each as it is read. */
+  collect(): PageRows<TRows>;
+}
+
+export interface PageRows<TRows> {
+  add(text: string): void;
+  done(): TRows;
 }
 
 const projections = new WeakMap<ServedTable, PullProjection<Row[]>>();
@@ -33,7 +40,10 @@ export function pullProjection(served: ServedTable): PullProjection<Row[]> {
   const projection: PullProjection<Row[]> = {
     id: nextId(),
     rowJson: rowJson(served, fields, 'lenient'),
-    toRows: (texts) => texts.map((text) => JSON.parse(text) as Row),
+    collect() {
+      const rows: Row[] = [];
+      return { add: (text) => rows.push(JSON.parse(text) as Row), done: () => rows };
+    },
   };
   projections.set(served, projection);
   return projection;
@@ -47,6 +57,13 @@ export function pullProjection(served: ServedTable): PullProjection<Row[]> {
 export function jsonProjection(
   served: ServedTable,
   fields: readonly RowField[],
-): PullProjection<string[]> {
-  return { id: nextId(), rowJson: rowJson(served, fields, 'strict'), toRows: (texts) => texts };
+): PullProjection<JsonRows> {
+  return {
+    id: nextId(),
+    rowJson: rowJson(served, fields, 'strict'),
+    collect() {
+      const rows = new JsonRows();
+      return { add: (text) => rows.add(text), done: () => rows };
+    },
+  };
 }

@@ -1,10 +1,12 @@
-import type { Db } from '../db/database';
-import { executeRendered } from '../db/rendered-query';
+import type { SyncDatabase } from '../db/database';
 import type { PullCursor } from './cursor';
 import { type PullRequest, type PullStatementRow, pullQuery, pullShape } from './pull-statement';
 import { mayMissUpTo, parseSnapshot, type Snapshot } from './snapshot';
 
 export type { PullFilter, PullRequest } from './pull-statement';
+
+/** What a pull reads with: Drizzle, and the rows of a statement as they come. */
+export type PullSource = Pick<SyncDatabase, 'db' | 'readRows'>;
 
 export type PullResult<TRows> =
   | {
@@ -33,43 +35,54 @@ export type PullResult<TRows> =
  * its first page took, which the cursor carries until the window is done.
  */
 export async function pullChanges<TRows>(
-  db: Db,
+  database: PullSource,
   request: PullRequest<TRows>,
 ): Promise<PullResult<TRows>> {
   const { cursor, projection, limit } = request;
   const { query, values } = pullQuery(request, pullShape(request));
-  const items = (await executeRendered(db, query, values)) as PullStatementRow[];
-  // The statement's own row comes last (see `pullStatement`).
-  const [, , , , snapshot, horizon] = items.pop() ?? [];
+  const rows = projection.collect();
+  const movedOut: string[] = [];
+  let items = 0;
+  let rowCount = 0;
+  let unwritten = 0;
+  let hasMore = false;
+  let last: PullStatementRow | undefined;
+  let own: PullStatementRow | undefined;
+  await database.readRows(query, values, (answered) => {
+    const item = answered as PullStatementRow;
+    if (item[4] !== null) own = item;
+    // The item past the page: the window has more.
+    else if (items === limit) hasMore = true;
+    else {
+      items += 1;
+      last = item;
+      if (item[0] !== null) {
+        rows.add(item[0]);
+        rowCount += 1;
+      } else if (item[1] !== null) movedOut.push(item[1]);
+      else unwritten += 1;
+    }
+  });
+  const [, , , , snapshot, horizon] = own ?? [];
   const now = parseSnapshot(snapshot ?? '');
   if (!now) throw new Error(`pull: no snapshot in the statement's answer`);
   // Tombstones pruned after this cursor's snapshot was taken may never have reached it.
   if (cursor.seen && horizon && mayMissUpTo(cursor.seen, BigInt(horizon))) {
     return { status: 'expired' };
   }
-  const hasMore = items.length > limit;
-  if (hasMore) items.length = limit;
-  const texts: string[] = [];
-  const movedOut: string[] = [];
-  let unwritten = 0;
-  for (const item of items) {
-    if (item[0] !== null) texts.push(item[0]);
-    else if (item[1] !== null) movedOut.push(item[1]);
-    else unwritten += 1;
-  }
   if (unwritten > 0) {
     throw new Error(`pull: ${unwritten} rows have a value their fields cannot hold`);
   }
   const upto = cursor.upto ?? now;
-  const [, , txid, seq] = items.at(-1) ?? [];
+  const [, , txid, seq] = last ?? [];
   const next: PullCursor =
     hasMore && txid != null && seq != null
       ? { seen: cursor.seen, upto, after: { txid: BigInt(txid), seq: BigInt(seq) } }
       : { seen: upto, upto: null, after: null };
   return {
     status: 'ok',
-    rows: projection.toRows(texts),
-    rowCount: texts.length,
+    rows: rows.done(),
+    rowCount,
     movedOut,
     cursor: next,
     hasMore,

@@ -45,8 +45,8 @@ describe('reading pull pages ahead', () => {
     let cursor = START;
     const pages: unknown[][] = [];
     for (;;) {
-      const expected = ok(await pullChanges(database.db, request(cursor)));
-      const page = ok(await readAhead.pull(database.db, request(cursor)));
+      const expected = ok(await pullChanges(database, request(cursor)));
+      const page = ok(await readAhead.pull(database, request(cursor)));
       expect(page.rows).toEqual(expected.rows);
       expect(page.cursor).toEqual(expected.cursor);
       expect(page.hasMore).toBe(expected.hasMore);
@@ -66,21 +66,21 @@ describe('reading pull pages ahead', () => {
       onTaken: (o) => outcomes.push(o),
       backOffMs: 60_000,
     });
-    const first = ok(await readAhead.pull(database.db, request(START)));
-    const second = ok(await pullChanges(database.db, request(first.cursor)));
+    const first = ok(await readAhead.pull(database, request(START)));
+    const second = ok(await pullChanges(database, request(first.cursor)));
     // PGlite runs statements in the order they are sent: the page after `first` has been
     // read ahead by now, and this change commits after it.
     const changed = second.rows[3]?.id as string;
     await database.db.execute(sql`update vehicle_manufacturer set name = 'Renamed', version = version + 1,
       change_txid = pg_current_xact_id(), change_seq = nextval(${CHANGE_SEQUENCE})
       where id = ${changed}`);
-    const page = await readAhead.pull(database.db, request(first.cursor));
+    const page = await readAhead.pull(database, request(first.cursor));
     expect(outcomes).toEqual(['stale']);
-    expect(page).toEqual(await pullChanges(database.db, request(first.cursor)));
+    expect(page).toEqual(await pullChanges(database, request(first.cursor)));
     // The renamed row left this window: it comes in the next one, renamed.
     expect(ids(page)).not.toContain(changed);
     // A table found changed is not read ahead for a while: the last page is read when asked.
-    await readAhead.pull(database.db, request(ok(page).cursor));
+    await readAhead.pull(database, request(ok(page).cursor));
     expect(outcomes).toEqual(['stale']);
     await readAhead.close();
   });
@@ -88,15 +88,15 @@ describe('reading pull pages ahead', () => {
   it('reads nothing ahead when the database has no room, and nothing after closing', async () => {
     const outcomes: ReadAheadOutcome[] = [];
     const busy = new PullReadAhead({ hasRoom: () => false, onTaken: (o) => outcomes.push(o) });
-    const first = ok(await busy.pull(database.db, request(START)));
-    await busy.pull(database.db, request(first.cursor));
+    const first = ok(await busy.pull(database, request(START)));
+    await busy.pull(database, request(first.cursor));
     expect(outcomes).toEqual([]);
 
     const closing = new PullReadAhead({ hasRoom: () => true, onTaken: (o) => outcomes.push(o) });
-    const page = ok(await closing.pull(database.db, request(START)));
+    const page = ok(await closing.pull(database, request(START)));
     await closing.close();
-    expect(await closing.pull(database.db, request(page.cursor))).toEqual(
-      await pullChanges(database.db, request(page.cursor)),
+    expect(await closing.pull(database, request(page.cursor))).toEqual(
+      await pullChanges(database, request(page.cursor)),
     );
     expect(outcomes).toEqual([]);
   });

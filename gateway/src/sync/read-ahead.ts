@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '../db/database';
 import { encodePullCursor } from './cursor';
-import { type PullRequest, type PullResult, pullChanges } from './pull';
+import { type PullRequest, type PullResult, type PullSource, pullChanges } from './pull';
 import type { Snapshot } from './snapshot';
 import type { ServedTable } from './tables';
 
@@ -66,13 +66,13 @@ export class PullReadAhead {
    * A page of `request`: the one read ahead for it when that one still holds, else read now.
    * When the window has more, the next page is read ahead.
    */
-  async pull<TRows>(db: Db, request: PullRequest<TRows>): Promise<PullResult<TRows>> {
+  async pull<TRows>(database: PullSource, request: PullRequest<TRows>): Promise<PullResult<TRows>> {
     const held = this.#take(readAheadKey(request));
     const page =
-      (held && (await this.#stillHolds(db, request.served, held))) ??
-      (await pullChanges(db, request));
+      (held && (await this.#stillHolds(database.db, request.served, held))) ??
+      (await pullChanges(database, request));
     if (page.status === 'ok' && page.hasMore) {
-      this.#read(db, { ...request, cursor: page.cursor }, page.readAt);
+      this.#read(database, { ...request, cursor: page.cursor }, page.readAt);
     }
     return page as PullResult<TRows>;
   }
@@ -86,12 +86,12 @@ export class PullReadAhead {
   }
 
   /** Reads the page `next` asks for, if there is room: a failed read is read again when asked for. */
-  #read<TRows>(db: Db, next: PullRequest<TRows>, readAfter: Snapshot) {
+  #read<TRows>(database: PullSource, next: PullRequest<TRows>, readAfter: Snapshot) {
     const key = readAheadKey(next);
     if (this.#closed || this.#pages.has(key) || this.#pages.size >= this.#options.maxPages) return;
     if ((this.#backOff.get(next.served.info.name) ?? 0) > Date.now()) return;
     if (!this.#options.hasRoom()) return;
-    const page = pullChanges(db, next);
+    const page = pullChanges(database, next);
     const timer = setTimeout(() => this.#pages.delete(key), this.#options.keepMs);
     timer.unref();
     this.#pages.set(key, { page, readAfter, timer });
