@@ -39,6 +39,11 @@ export class JsonRows {
     this.#count += 1;
   }
 
+  /** The page's rows: these (a projection's `PageRows`, see pull-projection.ts). */
+  done(): JsonRows {
+    return this;
+  }
+
   /** Copies the bytes into `target` at `offset`; answers the offset after them. */
   copyTo(target: Uint8Array, offset: number): number {
     let at = offset;

@@ -61,9 +61,6 @@ export function jsonProjection(
   return {
     id: nextId(),
     rowJson: rowJson(served, fields, 'strict'),
-    collect() {
-      const rows = new JsonRows();
-      return { add: (text) => rows.add(text), done: () => rows };
-    },
+    collect: () => new JsonRows(),
   };
 }
