@@ -2,7 +2,7 @@ import type { SyncDatabase } from '@syncline/gateway';
 import { type Query, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseKinds, type TestDatabase } from './support/databases';
+import { databaseKinds, postgresKinds, type TestDatabase } from './support/databases';
 
 const render = (statement: ReturnType<typeof sql>): Query => new PgDialect().sqlToQuery(statement);
 
@@ -80,5 +80,21 @@ describe.each(databaseKinds)('readRows on $name', (kind) => {
       stop();
     }
     expect(await rowsOf(NUMBERS, { label: '' })).toHaveLength(5000);
+  });
+});
+
+describe.each(postgresKinds)('readRows on $name', (kind) => {
+  let test: TestDatabase;
+  beforeAll(async () => {
+    test = await kind.create();
+  });
+  afterAll(() => test.drop());
+
+  it('hands values over as the text Postgres sent', async () => {
+    // A pull parses the position of its last item only (gateway/src/sync/pull.ts).
+    const typed = render(sql`select 9007199254740993::bigint, true, 1.50::numeric, 7::int`);
+    const rows: unknown[][] = [];
+    await test.database.readRows(typed, {}, (row) => rows.push(row));
+    expect(rows).toEqual([['9007199254740993', 't', '1.50', '7']]);
   });
 });

@@ -5,7 +5,8 @@ import type { ReadRows } from './sync-database';
 
 /**
  * `SyncDatabase.readRows` over a node-postgres pool: the statement runs on a connection of
- * the pool, each row handed to `onRow` as node-postgres parses it, none of them collected.
+ * the pool, each row handed to `onRow` as node-postgres reads it (its values as text), none
+ * of them collected.
  * (Collected, a page's thousand rows were all alive whenever the garbage collector ran
  * during the read, so each collection copied them, then moved them to the old generation:
  * that cost the gateway about as much CPU as everything else it does for a page.)
@@ -30,6 +31,12 @@ export function readRowsOf(pool: pg.Pool, errors: DatabaseErrors): ReadRows {
   };
 }
 
+/**
+ * Every value as the text Postgres sent: the rows' readers parse what they use (a pull, the
+ * position of its last item only), rather than node-postgres every value of every row.
+ */
+const AS_TEXT: pg.CustomTypesConfig = { getTypeParser: () => (text: string) => text };
+
 /** Runs the statement to its end; what `onRow` threw, if it did (no row went to it after). */
 function run(
   client: pg.PoolClient,
@@ -42,6 +49,7 @@ function run(
       text: query.sql,
       values: fillPlaceholders(query.params, values),
       rowMode: 'array',
+      types: AS_TEXT,
     };
     // The types know `rowMode` for `client.query` only; `Query` takes it all the same.
     const statement = new pg.Query(config as pg.QueryConfig);

@@ -21,8 +21,9 @@ export interface SyncDatabase {
   ): Promise<() => Promise<void>>;
   /**
    * Runs a statement rendered once (`renderSql`), with `values` for its placeholders, and
-   * hands each row to `onRow` as an array of its columns, in order, as the driver parses
-   * them. On Postgres each row is handed over as it arrives and not kept: a pull's thousand
+   * hands each row to `onRow` as an array of its columns, in order: on Postgres each value
+   * as the text the server sent (the reader parses what it uses), on PGlite as PGlite parses
+   * it. On Postgres each row is handed over as it arrives and not kept: a pull's thousand
    * rows leave nothing for the garbage collector to copy. A throwing `onRow` hears of no
    * more rows and fails the read.
    */
