@@ -83,7 +83,7 @@ describe.each(databaseKinds)('readRows on $name', (kind) => {
   });
 });
 
-describe.each(postgresKinds)('readRows on $name', (kind) => {
+describe.each(postgresKinds)('readRows values on $name', (kind) => {
   let test: TestDatabase;
   beforeAll(async () => {
     test = await kind.create();
