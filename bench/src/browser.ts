@@ -123,7 +123,7 @@ function initialSync(server: BenchServer, storage: Storage) {
     goal: 1.3,
     // A run takes 10 to 40 s a side: its page has warmed up pulling the rows for the baseline.
     runs: onDisk ? 5 : 3,
-    noWarmUp: true,
+    warmUpRuns: 0,
     budgetMs: 240_000,
     syncline: (run) =>
       onItsPage((page) => call(page, 'initialSync', [server.url, `bench-sync-${run}`])),

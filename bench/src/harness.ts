@@ -13,12 +13,11 @@ export interface ComparisonSpec {
   goal: number;
   /** Timed runs per side, after one warm-up run of each. */
   runs: number;
-  /** Skip the warm-up run, for work so long that JIT and caches do not matter (default false). */
-  noWarmUp?: boolean;
   /**
-   * Untimed runs of each side before the timed ones (default 1). Short work may need
-   * several: reading 100k rows with postgres.js gets about a fifth faster after some ten
-   * runs in a process, and a side measured before that would be measured at its worst.
+   * Untimed runs of each side before the timed ones (default 1). Work so long that JIT and
+   * caches do not matter needs none; short work may need several: reading 100k rows with
+   * postgres.js gets about a fifth faster after some ten runs in a process, and a side
+   * measured before that would be measured at its worst.
    */
   warmUpRuns?: number;
   /**
@@ -77,7 +76,7 @@ export async function compare(spec: ComparisonSpec): Promise<Comparison> {
   const times: Record<Side, number[]> = { syncline: [], baseline: [] };
   const perRun = spec.perRun ?? 1;
   // Runs up to 0 warm up: JIT, caches, connections.
-  const first = spec.noWarmUp ? 1 : 1 - (spec.warmUpRuns ?? 1);
+  const first = 1 - (spec.warmUpRuns ?? 1);
   for (let run = first; run <= spec.runs; run++) {
     if (run === 1) timedFrom = performance.now();
     if (run > 1 && performance.now() - timedFrom > spec.budgetMs) {
