@@ -23,22 +23,38 @@ export interface PullPage {
   hasMore: boolean;
 }
 
+/** Pull pages the client asks for in one request by default (`pagesPerRequest`). */
+export const PAGES_PER_REQUEST = 10;
+
 /** A client of one table: its pull and push, as the sync client sends them. */
 export function createTableClient(url: string, table: PgTable) {
   const description = describeSyncTable(table);
-  const pullField = tableNames(description.name).pull;
+  const pullField = tableNames(description.name).pullPages;
   const pull = pullDocument(description);
   const push = pushDocument([description]);
+  const pullPages = async (
+    after: Cursor | null,
+    limit: number,
+    pages: number,
+    where?: object,
+  ): Promise<PullPage[]> => {
+    const variables = JSON.stringify({ after, limit, pages, where: where ?? null });
+    const search = new URLSearchParams({ query: pull, operationName: 'SynclinePull', variables });
+    const response = await fetch(`${url}?${search}`, {
+      headers: { accept: 'application/graphql-response+json', [CSRF_HEADER]: 'bench' },
+    });
+    const data = await dataOf<Record<string, PullPage[]>>(response);
+    return data[pullField] as PullPage[];
+  };
 
   return {
+    /** The pages after `after`, as many to a request as the client asks for. */
+    pullPages: (after: Cursor | null, limit: number) => pullPages(after, limit, PAGES_PER_REQUEST),
+    /** One page. */
     async pull(after: Cursor | null, limit: number, where?: object): Promise<PullPage> {
-      const variables = JSON.stringify({ after, limit, where: where ?? null });
-      const search = new URLSearchParams({ query: pull, operationName: 'SynclinePull', variables });
-      const response = await fetch(`${url}?${search}`, {
-        headers: { accept: 'application/graphql-response+json', [CSRF_HEADER]: 'bench' },
-      });
-      const data = await dataOf<Record<string, PullPage>>(response);
-      return data[pullField] as PullPage;
+      const [page] = await pullPages(after, limit, 1, where);
+      if (!page) throw new Error('the gateway answered a pull without a page');
+      return page;
     },
     async push(operations: readonly Operation[]): Promise<Outcome[]> {
       const body = JSON.stringify({
@@ -64,24 +80,24 @@ export type TableClient = ReturnType<typeof createTableClient>;
  * would. A fast path that only the client's own document took would not serve it.
  */
 export function createGenericClient(url: string) {
-  const query = `query Rows($after: Cursor, $limit: Int) {
-    page: pullBenchRows(after: $after, limit: $limit) {
+  const query = `query Rows($after: Cursor, $limit: Int, $pages: Int) {
+    pages: pullBenchRowPages(after: $after, limit: $limit, pages: $pages) {
       more: hasMore
       items: rows { key: id title body category score quantity changedAt: updatedAt version }
       next: cursor
     }
   }`;
   return {
-    async pull(after: Cursor | null, limit: number): Promise<PullPage> {
+    async pullPages(after: Cursor | null, limit: number): Promise<PullPage[]> {
       const response = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ query, variables: { after, limit } }),
+        body: JSON.stringify({ query, variables: { after, limit, pages: PAGES_PER_REQUEST } }),
       });
-      const { page } = await dataOf<{
-        page: { more: boolean; items: Record<string, unknown>[]; next: Cursor };
+      const { pages } = await dataOf<{
+        pages: { more: boolean; items: Record<string, unknown>[]; next: Cursor }[];
       }>(response);
-      return { rows: page.items, cursor: page.next, hasMore: page.more };
+      return pages.map((page) => ({ rows: page.items, cursor: page.next, hasMore: page.more }));
     },
   };
 }
@@ -94,9 +110,12 @@ async function dataOf<T>(response: Response): Promise<T> {
   return result.data;
 }
 
-/** Pulls a table from the start until `hasMore` is false; returns the rows received. */
+/**
+ * Pulls a table from the start until `hasMore` is false, several pages to a request as the
+ * client does; returns the rows received.
+ */
 export async function pullAll(
-  client: Pick<TableClient, 'pull'>,
+  client: Pick<TableClient, 'pullPages'>,
   pageSize: number,
   signal?: AbortSignal,
 ): Promise<number> {
@@ -104,9 +123,10 @@ export async function pullAll(
   let rows = 0;
   for (;;) {
     signal?.throwIfAborted();
-    const page = await client.pull(after, pageSize);
-    rows += page.rows.length;
-    after = page.cursor;
-    if (!page.hasMore) return rows;
+    const pages = await client.pullPages(after, pageSize);
+    for (const page of pages) rows += page.rows.length;
+    const last = pages.at(-1);
+    if (!last?.hasMore) return rows;
+    after = last.cursor;
   }
 }

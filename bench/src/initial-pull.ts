@@ -1,5 +1,5 @@
 import type { BaselineSql } from './database-setup';
-import { pullAll, type TableClient } from './graphql-http';
+import { PAGES_PER_REQUEST, pullAll, type TableClient } from './graphql-http';
 import { type Comparison, compare } from './harness';
 
 export const INITIAL_ROWS = 100_000;
@@ -29,7 +29,7 @@ export async function keysetPullAll(sql: BaselineSql, signal: AbortSignal): Prom
 }
 
 export function initialPull(
-  client: Pick<TableClient, 'pull'>,
+  client: Pick<TableClient, 'pullPages'>,
   sql: BaselineSql,
   generic = false,
 ): Promise<Comparison> {
@@ -40,7 +40,7 @@ export function initialPull(
     name: generic ? 'initial pull, generic client' : 'initial pull',
     synclineLabel: generic
       ? `the same, posted as JSON by a plain GraphQL client with a selection of its own (8 fields, aliases)`
-      : `100k rows through \`pull\` over HTTP, pages of ${PAGE_SIZE.toLocaleString('en')}, as the client sends it`,
+      : `100k rows through \`pull\` over HTTP, pages of ${PAGE_SIZE.toLocaleString('en')}, ${PAGES_PER_REQUEST} to a request, as the client sends it`,
     baselineLabel: `${sql.label} keyset pages of ${PAGE_SIZE.toLocaleString('en')} over the same table`,
     goal: 1.5,
     runs: 15,

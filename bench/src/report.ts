@@ -213,8 +213,8 @@ function fanOutTable(fanOut: BenchReport['fanOut'], kind: BenchReport['kind']): 
 function floorLine(floor: BenchReport['floor']): string {
   if (!floor) return '';
   if (failed(floor)) return `Transport floor: failed (${floor.failed}).`;
-  const kb = Math.round(floor.pageBytes / 1024);
-  return `Transport floor of the initial pull: the same client fetching and parsing ${floor.pages} ready-made pull responses of ${kb} kB (one real page, served from memory) takes ${Math.round(floor.ms)} ms.`;
+  const kb = Math.round(floor.responseBytes / 1024);
+  return `Transport floor of the initial pull: the same client fetching and parsing ${floor.responses} ready-made pull responses of ${kb} kB (one real response of 10 pages, served from memory) takes ${Math.round(floor.ms)} ms.`;
 }
 
 function memoryLine(memory: BenchReport['memory']): string {

@@ -2,7 +2,7 @@ import { CSRF_HEADER, describeSyncTable, pullDocument } from '@syncline/schema';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import { conversation, exited, forkScript } from './conversation';
 import type { BenchServer } from './gateway-server';
-import { createTableClient, pullAll } from './graphql-http';
+import { createTableClient, PAGES_PER_REQUEST, pullAll } from './graphql-http';
 import { timed } from './harness';
 import { INITIAL_ROWS, PAGE_SIZE } from './initial-pull';
 import { exposeGc, settledMemory } from './process-memory';
@@ -28,35 +28,40 @@ const MB = 1024 * 1024;
 
 /** The transport alone: ready-made pull responses over HTTP, fetched and parsed. */
 export interface TransportFloor {
-  pages: number;
-  pageBytes: number;
+  responses: number;
+  responseBytes: number;
   ms: number;
 }
 
 /**
- * Serves one real 1,000-row pull response, as the gateway wrote it, from memory and fetches
- * it 100 times the way the bench client pulls: what moving 100k rows over HTTP and parsing
- * them costs here before the gateway does any work.
+ * Serves one real pull response (10 pages of 1,000 rows), as the gateway wrote it, from
+ * memory and fetches it 10 times the way the bench client pulls: what moving 100k rows over
+ * HTTP and parsing them costs here before the gateway does any work.
  */
 export async function transportFloor(server: BenchServer, table: PgTable): Promise<TransportFloor> {
   const query = new URLSearchParams({
     query: pullDocument(describeSyncTable(table)),
-    variables: JSON.stringify({ after: null, limit: PAGE_SIZE, where: null }),
+    variables: JSON.stringify({
+      after: null,
+      limit: PAGE_SIZE,
+      pages: PAGES_PER_REQUEST,
+      where: null,
+    }),
   });
   const body = await (
     await fetch(`${server.url}?${query}`, { headers: { [CSRF_HEADER]: 'bench' } })
   ).text();
   server.serve('page.json', { contentType: 'application/json; charset=utf-8', body });
-  const pages = 100;
+  const responses = INITIAL_ROWS / (PAGE_SIZE * PAGES_PER_REQUEST);
   const ms = await timed('transport floor', 60_000, async (signal) => {
-    for (let page = 0; page < pages; page++) {
+    for (let response = 0; response < responses; response++) {
       signal.throwIfAborted();
       await (await fetch(`${server.origin}/bench/page.json`)).json();
     }
   });
-  const floor = { pages, pageBytes: Buffer.byteLength(body), ms };
+  const floor = { responses, responseBytes: Buffer.byteLength(body), ms };
   console.log(
-    `  transport floor: ${pages} ready-made pages of ${Math.round(floor.pageBytes / 1024)} kB fetched and parsed in ${Math.round(ms)} ms`,
+    `  transport floor: ${responses} ready-made responses of ${Math.round(floor.responseBytes / 1024)} kB fetched and parsed in ${Math.round(ms)} ms`,
   );
   return floor;
 }

@@ -91,6 +91,7 @@ export function readConfig(env: NodeJS.ProcessEnv): ServerConfig {
     limits: {
       pullDefault: number('SYNCLINE_PULL_DEFAULT_LIMIT', DEFAULT_LIMITS.pullDefault),
       pullMax: number('SYNCLINE_PULL_MAX_LIMIT', DEFAULT_LIMITS.pullMax),
+      pullMaxPages: number('SYNCLINE_PULL_MAX_PAGES', DEFAULT_LIMITS.pullMaxPages),
       pushMaxOperations: number('SYNCLINE_PUSH_MAX_OPERATIONS', DEFAULT_LIMITS.pushMaxOperations),
       maxBodyBytes: number('SYNCLINE_MAX_BODY_BYTES', DEFAULT_LIMITS.maxBodyBytes),
       maxDepth: number('SYNCLINE_MAX_DEPTH', DEFAULT_LIMITS.maxDepth),

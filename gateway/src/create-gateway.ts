@@ -94,11 +94,14 @@ export function createGateway(options: GatewayOptions) {
     ...(metrics ? { observe: metrics } : {}),
   });
   const identify = identifyOnce(options.authenticate ?? (() => ANONYMOUS_USER));
-  /** Each pullable table's pull field, `pullTodoItems` -> `todoItem`. */
+  /** Each pullable table's pull fields, `pullTodoItems` and `pullTodoItemPages` -> `todoItem`. */
   const pullFields = new Map(
     tables
       .filter((served) => served.info.access !== 'write')
-      .map((served) => [served.names.pull, served.info.name]),
+      .flatMap((served) => [
+        [served.names.pull, served.info.name],
+        [served.names.pullPages, served.info.name],
+      ]),
   );
   const firstPullable = tables.find((served) => served.info.access !== 'write');
   const rateLimits = { requestsPerMinute: 0, streamsPerMinute: 0, ...options.rateLimits };

@@ -17,12 +17,15 @@ export const PUSH_OPERATION = 'SynclinePush';
 export const CHANGES_OPERATION = 'SynclineChanges';
 export const PROBE_OPERATION = 'SynclineProbe';
 
-/** The pull query of one table, selecting every field a client sees, and `movedOut`. */
+/**
+ * The pull query of one table: up to `$pages` pages in one request, each selecting every
+ * field a client sees, and `movedOut`.
+ */
 export function pullDocument(table: TableDescription): string {
   const names = tableNames(table.name);
   return (
-    `query SynclinePull($after: Cursor, $limit: Int, $where: ${names.type}Where) ` +
-    `{ ${names.pull}(after: $after, limit: $limit, where: $where) ` +
+    `query SynclinePull($after: Cursor, $limit: Int, $pages: Int, $where: ${names.type}Where) ` +
+    `{ ${names.pullPages}(after: $after, limit: $limit, pages: $pages, where: $where) ` +
     `{ rows { ${table.fields.join(' ')} } cursor hasMore movedOut } }`
   );
 }

@@ -117,12 +117,13 @@ export function isRejected(outcome: Outcome<unknown>): outcome is RejectedOutcom
   return outcome.status === 'REJECTED';
 }
 
-/** GraphQL names generated for a table: `todoItem` -> `TodoItem`, `pullTodoItems`, ... */
+/** GraphQL names generated for a table: `todoItem` -> `TodoItem`, `pullTodoItems`, `pullTodoItemPages`, ... */
 export function tableNames(name: string) {
   const type = name.charAt(0).toUpperCase() + name.slice(1);
   return {
     type,
     pull: `pull${type}s`,
+    pullPages: `pull${type}Pages`,
     lookup: name,
     insert: `insert${type}`,
     update: `update${type}`,

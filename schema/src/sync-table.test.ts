@@ -53,6 +53,7 @@ describe('syncTable', () => {
     expect(tableNames('vehicleModelUpdate')).toEqual({
       type: 'VehicleModelUpdate',
       pull: 'pullVehicleModelUpdates',
+      pullPages: 'pullVehicleModelUpdatePages',
       lookup: 'vehicleModelUpdate',
       insert: 'insertVehicleModelUpdate',
       update: 'updateVehicleModelUpdate',

@@ -32,7 +32,7 @@ function manufacturerPulls(page: Page): unknown[] {
   page.on('request', (request: Request) => {
     const url = new URL(request.url());
     const query = url.searchParams.get('query') ?? '';
-    if (query.includes('pullVehicleManufacturers')) {
+    if (query.includes('pullVehicleManufacturerPages')) {
       wheres.push(
         (JSON.parse(url.searchParams.get('variables') ?? '{}') as { where?: unknown }).where,
       );

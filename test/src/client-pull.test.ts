@@ -71,6 +71,31 @@ describe.each(databaseKinds)('client: pull, purge and sync, on $name', (kind) =>
     client.close();
   });
 
+  it('pulls ten pages to a request, and an answer lost on the way costs no page stored', async () => {
+    const { user, network, todos } = await setUp({ pageSize: 2 });
+    for (let i = 0; i < 25; i++) await office.insert(user, `job ${String(i).padStart(2, '0')}`);
+    const progress: number[] = [];
+    const onProgress = ({ pulled }: { pulled: number }) => progress.push(pulled);
+    // The first answer (10 pages, 20 rows) arrives; the second is lost.
+    network.plan('none', 'response-lost');
+    const before = network.delivered;
+    expect(await todos.pull('jobs', { onProgress })).toMatchObject({
+      status: 'network-error',
+      pulled: 20,
+    });
+    expect(network.delivered - before).toBe(2);
+    expect(progress).toEqual([2, 4, 6, 8, 10, 12, 14, 16, 18, 20]);
+    expect(await todos.find()).toHaveLength(20);
+    // Asked again, it goes on after the last page stored: the 3 pages left, one request.
+    const again = network.delivered;
+    expect(await todos.pull('jobs')).toEqual({ status: 'complete', pulled: 5 });
+    expect(network.delivered - again).toBe(1);
+    const texts = (await todos.find()).map((row) => row.text).sort();
+    expect(texts).toEqual(
+      Array.from({ length: 25 }, (_, i) => `job ${String(i).padStart(2, '0')}`),
+    );
+  });
+
   it('keeps a cursor per query, and a filter pulls only its rows', async () => {
     const { client } = await setUp();
     const models = client.table('vehicleModel');

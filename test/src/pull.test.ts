@@ -39,6 +39,34 @@ describe.each(databaseKinds)('pull on $name', (kind) => {
     expect(still).toMatchObject({ rows: [], hasMore: false, movedOut: [] });
   });
 
+  it('answers several pages in one request, each the page a pull of one page gives', async () => {
+    const query = `query($after: Cursor, $pages: Int) {
+      pullTodoItemPages(after: $after, limit: 2, pages: $pages) { rows { id } cursor hasMore }
+    }`;
+    type Pages = {
+      pullTodoItemPages: { rows: { id: string }[]; cursor: string; hasMore: boolean }[];
+    };
+    const ask = (variables: Record<string, unknown>) => suite.gateway.data<Pages>(query, variables);
+    // Asked for more pages than the gateway answers (10): 10 pages, the last with more.
+    const first = (await ask({ pages: 50 })).pullTodoItemPages;
+    expect(first.map((page) => [page.rows.length, page.hasMore])).toEqual(
+      Array.from({ length: 10 }, () => [2, true]),
+    );
+    let cursor: string | null = null;
+    for (const page of first.slice(0, 3)) {
+      const one = await pullPage(suite.gateway, 'pullTodoItems', { after: cursor, limit: 2 }, 'id');
+      expect(one.rows).toEqual(page.rows);
+      expect(one.hasMore).toBe(page.hasMore);
+      cursor = page.cursor;
+    }
+    const rest = (await ask({ after: first.at(-1)?.cursor })).pullTodoItemPages;
+    expect(rest.map((page) => [page.rows.map((row) => row.id), page.hasMore])).toEqual([
+      [['o20', 'o21'], true],
+      [['o22', 'o23'], true],
+      [['o24'], false],
+    ]);
+  });
+
   it('returns only what changed after the cursor, updates and tombstones included', async () => {
     const { cursor } = await pullAll(suite.gateway, 'pullTodoItems');
     await push(suite.gateway, [
@@ -163,6 +191,16 @@ describe.each(databaseKinds)('pull on $name', (kind) => {
         '{ pullTodoItems(limit: -5) { cursor } }',
         'BAD_USER_INPUT',
         'limit: must be at least 1, got -5',
+      ],
+      [
+        '{ pullTodoItemPages(pages: 0) { cursor } }',
+        'BAD_USER_INPUT',
+        'pages: must be at least 1, got 0',
+      ],
+      [
+        '{ pullTodoItemPages(limit: 1001) { cursor } }',
+        'LIMIT_EXCEEDED',
+        'limit: at most 1000 rows a page, got 1001',
       ],
       [
         '{ pullTodoItems(limit: 1001) { cursor } }',

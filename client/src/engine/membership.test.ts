@@ -18,7 +18,8 @@ const T0 = '2026-01-01T00:00:00.000Z';
 const OPEN = { complete: { eq: false } };
 const DUE = { dueDate: { isNull: false } };
 
-type PageAnswer = TransportResult<PullPage<StoredRow>>;
+/** One request's answer: its pages. */
+type PageAnswer = TransportResult<PullPage<StoredRow>[]>;
 
 function todoRow(id: string, fields: Record<string, unknown> = {}): StoredRow {
   const row = { createdAt: T0, updatedAt: T0, deleted: false, text: `task ${id}`, complete: false };
@@ -27,7 +28,7 @@ function todoRow(id: string, fields: Record<string, unknown> = {}): StoredRow {
 
 const page = (rows: StoredRow[], movedOut: string[] = [], cursor = 'c'): PageAnswer => ({
   ok: true,
-  value: { rows, cursor: cursor as Cursor, hasMore: false, movedOut },
+  value: [{ rows, cursor: cursor as Cursor, hasMore: false, movedOut }],
 });
 
 /** Answers pulls from a script of pages; applies pushes as the server would. */

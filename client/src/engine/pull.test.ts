@@ -19,7 +19,8 @@ import type { PullProgress } from './pull';
 
 const T0 = '2026-01-01T00:00:00.000Z';
 
-type PageAnswer = TransportResult<PullPage<StoredRow>>;
+/** One request's answer: its pages. */
+type PageAnswer = TransportResult<PullPage<StoredRow>[]>;
 type PushAnswer = TransportResult<Outcome<StoredRow>[]>;
 
 const page = (
@@ -29,7 +30,7 @@ const page = (
   movedOut: string[] = [],
 ): PageAnswer => ({
   ok: true,
-  value: { rows, cursor: cursor as Cursor, hasMore, movedOut },
+  value: [{ rows, cursor: cursor as Cursor, hasMore, movedOut }],
 });
 const expired: PageAnswer = {
   ok: false,
@@ -114,14 +115,41 @@ describe('pull', () => {
     const result = await todos.pull('all', { onProgress: (p) => progress.push(p) });
     expect(result).toEqual({ status: 'complete', pulled: 3 });
     expect(transport.pulls).toEqual([
-      { table: 'todoItem', after: null, limit: 2 },
-      { table: 'todoItem', after: 'c1', limit: 2 },
+      { table: 'todoItem', after: null, limit: 2, pages: 10 },
+      { table: 'todoItem', after: 'c1', limit: 2, pages: 10 },
     ]);
     expect(progress).toEqual([
       { table: 'todoItem', queryId: 'all', pulled: 2 },
       { table: 'todoItem', queryId: 'all', pulled: 3 },
     ]);
     expect(await todos.find()).toEqual([todoRow('a'), todoRow('b'), todoRow('c')]);
+  });
+
+  it('stores the pages of one answer each with its cursor, and goes on from the last', async () => {
+    const transport = new ScriptedTransport();
+    const { todos } = await open(transport, { pageSize: 2 });
+    const [first, second] = [
+      page([todoRow('a'), todoRow('b')], 'c1', true),
+      page([todoRow('c'), todoRow('d')], 'c2', true),
+    ];
+    if (!first.ok || !second.ok) throw new Error('scripted pages are answers');
+    transport.pages.push(
+      { ok: true, value: [...first.value, ...second.value] },
+      { ok: false, failure: 'network-error', message: 'offline' },
+    );
+    const progress: number[] = [];
+    const result = await todos.pull('all', { onProgress: (p) => progress.push(p.pulled) });
+    expect(result).toMatchObject({ status: 'network-error', pulled: 4 });
+    expect(progress).toEqual([2, 4]);
+    expect(transport.pulls.map(({ after, pages }) => [after, pages])).toEqual([
+      [null, 10],
+      ['c2', 10],
+    ]);
+    expect(ids(await todos.find())).toEqual(['a', 'b', 'c', 'd']);
+    // The cursor stored is the last page's: the next pull asks for what comes after it.
+    transport.pages.push(page([todoRow('e')], 'c3'));
+    expect(await todos.pull('all')).toEqual({ status: 'complete', pulled: 1 });
+    expect(transport.pulls.at(-1)?.after).toBe('c2');
   });
 
   it('keeps a cursor per table and queryId and sends it as `after`', async () => {

@@ -57,9 +57,9 @@ class ScriptedTransport implements Transport {
   inFlight = 0;
   maxInFlight = 0;
 
-  async pull(): Promise<TransportResult<PullPage<StoredRow>>> {
+  async pull(): Promise<TransportResult<PullPage<StoredRow>[]>> {
     const rows = [...this.rows.values()];
-    return { ok: true, value: { rows, cursor: 'c' as Cursor, hasMore: false, movedOut: [] } };
+    return { ok: true, value: [{ rows, cursor: 'c' as Cursor, hasMore: false, movedOut: [] }] };
   }
 
   async push(operations: readonly Operation[]): Promise<PushAnswer> {

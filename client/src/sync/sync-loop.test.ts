@@ -32,12 +32,12 @@ class FakeGateway implements Transport {
     return this.online;
   }
 
-  async pull(request: PullRequest): Promise<TransportResult<PullPage<StoredRow>>> {
+  async pull(request: PullRequest): Promise<TransportResult<PullPage<StoredRow>[]>> {
     if (!this.online) return { ok: false, failure: 'network-error', message: 'offline' };
     this.pulls.push({ at: Date.now(), table: request.table });
     await this.hold;
     if (this.refuseToken) return { ok: false, failure: 'auth-error', message: 'token refused' };
-    return { ok: true, value: { rows: [], cursor: 'c' as Cursor, hasMore: false, movedOut: [] } };
+    return { ok: true, value: [{ rows: [], cursor: 'c' as Cursor, hasMore: false, movedOut: [] }] };
   }
 
   async push(operations: readonly Operation[]) {

@@ -29,7 +29,10 @@ export type TransportResult<T> =
 export interface PullRequest {
   table: string;
   after: Cursor | null;
+  /** Rows a page holds at most. */
   limit: number;
+  /** Pages to answer at most, in order; the gateway may answer fewer. */
+  pages: number;
   where?: AnyWhere;
 }
 
@@ -38,7 +41,11 @@ export interface PullRequest {
  * are values; an implementation never throws for a network or server problem.
  */
 export interface Transport {
-  pull(request: PullRequest): Promise<TransportResult<PullPage<StoredRow>>>;
+  /**
+   * The pages after `request.after`, in order: at least one, each the page a pull from the
+   * cursor of the one before would give, all but the last with `hasMore`.
+   */
+  pull(request: PullRequest): Promise<TransportResult<PullPage<StoredRow>[]>>;
   /** Sends one batch; the outcomes come back in the operations' order. */
   push(operations: readonly Operation[]): Promise<TransportResult<Outcome<StoredRow>[]>>;
   /**

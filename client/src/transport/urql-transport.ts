@@ -69,7 +69,6 @@ export function createUrqlTransport(options: UrqlTransportOptions): Transport {
     }
     throw new Error('unreachable');
   }
-  const tables = new Map(options.tables.map((table) => [table.name, table]));
   const pulls = new Map(options.tables.map((table) => [table.name, pullDocument(table)]));
   const push = pushDocument(options.tables);
 
@@ -82,22 +81,18 @@ export function createUrqlTransport(options: UrqlTransportOptions): Transport {
       return !result.error?.networkError || result.error.response !== undefined;
     },
 
-    async pull(request: PullRequest): Promise<TransportResult<PullPage<StoredRow>>> {
-      const document = pulls.get(request.table);
-      const table = tables.get(request.table);
-      if (!document || !table) return unknownTable(request.table);
-      const variables = {
-        after: request.after,
-        limit: request.limit,
-        where: request.where ?? null,
-      };
+    async pull(request: PullRequest): Promise<TransportResult<PullPage<StoredRow>[]>> {
+      // The rest are the document's variables: `after`, `limit`, `pages`, `where`.
+      const { table: name, ...variables } = request;
+      const document = pulls.get(name);
+      if (!document) return unknownTable(name);
       return authorized(async (context) => {
         const result = await client.query(document, variables, context).toPromise();
         const data = result.data as Record<string, unknown> | undefined;
-        const field = data?.[tableNames(table.name).pull] as PullPage<StoredRow> | undefined;
-        if (result.error || !field) return failure(result.error);
-        const movedOut = field.movedOut ?? [];
-        return { ok: true, value: { ...field, rows: field.rows.map(plainRow), movedOut } };
+        const pages = data?.[tableNames(name).pullPages] as PullPage<StoredRow>[] | undefined;
+        if (result.error || !pages?.length) return failure(result.error);
+        const value = pages.map((page) => ({ ...page, rows: page.rows.map(plainRow) }));
+        return { ok: true, value };
       });
     },
 

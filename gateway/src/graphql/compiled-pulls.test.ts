@@ -20,6 +20,12 @@ import { DEFAULT_LIMITS } from './limits';
 
 /** The pull the client sends, from the one place the client takes it. */
 const clientPull = pullDocument(describeSyncTable(todoItem));
+/** One page, every field, as another GraphQL client would ask for it. */
+const onePull = `query($after: Cursor, $limit: Int, $where: TodoItemWhere) {
+  pullTodoItems(after: $after, limit: $limit, where: $where) {
+    rows { ${describeSyncTable(todoItem).fields.join(' ')} } cursor hasMore movedOut
+  }
+}`;
 
 describe('compiled pulls', () => {
   let database: SyncDatabase;
@@ -101,21 +107,21 @@ describe('compiled pulls', () => {
       getFields(): Record<string, { resolve?: unknown }>;
     };
     const idField = rowType.getFields().id as { resolve: (...args: unknown[]) => unknown };
-    const first = await same(clientPull, { limit: 2 });
+    const first = await same(onePull, { limit: 2 });
     const spy = vi.spyOn(idField, 'resolve');
-    await ask(both.compiled, clientPull, { limit: 2 });
+    await ask(both.compiled, onePull, { limit: 2 });
     expect(spy).not.toHaveBeenCalled();
-    await ask(both.plain, clientPull, { limit: 2 });
+    await ask(both.plain, onePull, { limit: 2 });
     expect(spy).toHaveBeenCalledTimes(2);
     spy.mockRestore();
 
     const page = first.data?.pullTodoItems as { rows: unknown[]; cursor: string; hasMore: boolean };
     expect(page.rows).toHaveLength(2);
     expect(page.hasMore).toBe(true);
-    const next = await same(clientPull, { after: page.cursor, limit: 2 });
+    const next = await same(onePull, { after: page.cursor, limit: 2 });
     const nextRows = next.data?.pullTodoItems?.rows as { dueDate: unknown }[];
     expect(nextRows[0]?.dueDate).toBeNull();
-    await same(clientPull, { where: { dueDate: { isNull: false } } });
+    await same(onePull, { where: { dueDate: { isNull: false } } });
   });
 
   it('answers moved-out ids on the fast path too', async () => {
@@ -166,9 +172,9 @@ describe('compiled pulls', () => {
   it('reports errors exactly as GraphQL does, by letting GraphQL answer them', async () => {
     // A variable GraphQL cannot coerce has no code here: the gateway's useErrorCodes adds it.
     const cases: [query: string, variables: object, code: string | undefined, message: RegExp][] = [
-      [clientPull, { limit: 5000 }, 'LIMIT_EXCEEDED', /limit/i],
-      [clientPull, { after: 'nonsense' }, 'BAD_USER_INPUT', /cursor/i],
-      [clientPull, { limit: 'ten' }, undefined, /\$limit/],
+      [onePull, { limit: 5000 }, 'LIMIT_EXCEEDED', /limit/i],
+      [onePull, { after: 'nonsense' }, 'BAD_USER_INPUT', /cursor/i],
+      [onePull, { limit: 'ten' }, undefined, /\$limit/],
       ['{ pullTodoItems(limit: 0) { cursor } }', {}, 'BAD_USER_INPUT', /limit/i],
     ];
     for (const [query, variables, code, message] of cases) {
@@ -188,8 +194,41 @@ describe('compiled pulls', () => {
 
   it("serves the client's own pull on the compiled path", async () => {
     paths.length = 0;
-    const body = await ask(both.compiled, clientPull, { limit: 1 });
-    expect(body.body.data.pullTodoItems.rows).toHaveLength(1);
-    expect(paths).toEqual(['pullTodoItems:compiled']);
+    const body = await ask(both.compiled, clientPull, { limit: 1, pages: 1 });
+    expect(body.body.data.pullTodoItemPages).toHaveLength(1);
+    expect(body.body.data.pullTodoItemPages[0].rows).toHaveLength(1);
+    expect(paths).toEqual(['pullTodoItemPages:compiled']);
+  });
+
+  it('answers several pages as GraphQL does, each page the one a pull of one page gives', async () => {
+    const pages = (await same(clientPull, { limit: 2 })).data?.pullTodoItemPages as unknown as {
+      rows: { id: string }[];
+      cursor: string;
+      hasMore: boolean;
+    }[];
+    const first = (await same(onePull, { limit: 2 })).data?.pullTodoItems;
+    expect(pages[0]).toEqual(first);
+    const second = (await same(onePull, { limit: 2, after: first?.cursor })).data?.pullTodoItems;
+    expect(pages[1]).toEqual(second);
+    expect(pages.map((page) => [page.rows.length, page.hasMore])).toEqual([
+      [2, true],
+      [1, false],
+    ]);
+    // Fewer pages than the window holds: the last has more. Aliases and order as selected;
+    // t2 was updated above, so it comes last.
+    const aliased = await same(
+      '{ p: pullTodoItemPages(limit: 1, pages: 2) { more: hasMore rows { t: text } } }',
+    );
+    expect(aliased.data?.p).toEqual([
+      { more: true, rows: [{ t: 'to do t1' }] },
+      { more: true, rows: [{ t: 'to do t3' }] },
+    ]);
+    const errors = await same('{ pullTodoItemPages(pages: 0) { cursor } }');
+    expect(errors).toMatchObject({
+      data: null,
+      errors: [
+        { message: 'pages: must be at least 1, got 0', extensions: { code: 'BAD_USER_INPUT' } },
+      ],
+    });
   });
 });

@@ -162,7 +162,7 @@ export function planPull(
   if (!row || parts.length === 0 || new Set(parts.map((entry) => entry.key)).size < parts.length) {
     return null;
   }
-  const answer = { key: fieldNode.alias?.value ?? fieldNode.name.value, parts };
+  const answer = { key: fieldNode.alias?.value ?? fieldNode.name.value, list: pull.list, parts };
   return { operation, field, fieldNode, pull, answer, rows: pull.jsonRows(row) };
 }
 
@@ -198,6 +198,6 @@ async function run(plan: PullPlan, args: ExecutionArgs): Promise<PullAnswer> {
   );
   if (variables.errors) throw variables.errors[0];
   const fieldArgs = getArgumentValues(plan.field, plan.fieldNode, variables.coerced);
-  const page = await plan.pull.resolve(fieldArgs, args.contextValue as GatewayContext, plan.rows);
-  return pullAnswer(plan.answer, page);
+  const pages = await plan.pull.resolve(fieldArgs, args.contextValue as GatewayContext, plan.rows);
+  return pullAnswer(plan.answer, pages);
 }

@@ -4,6 +4,8 @@ export interface GatewayLimits {
   pullDefault: number;
   /** Most rows one pull may ask for. */
   pullMax: number;
+  /** Most pages one `pull<Table>Pages` answers; it answers fewer when asked for more. */
+  pullMaxPages: number;
   /** Most operations in one `push`. */
   pushMaxOperations: number;
   /** Most bytes in one request body. */
@@ -25,6 +27,9 @@ export interface GatewayLimits {
 export const DEFAULT_LIMITS: GatewayLimits = {
   pullDefault: 100,
   pullMax: 1000,
+  // Ten pages of a thousand rows: an answer of a few megabytes, and a hundredth of the
+  // requests a large first sync made with a page each.
+  pullMaxPages: 10,
   pushMaxOperations: 500,
   maxBodyBytes: 2 * 1024 * 1024,
   // The client's deepest request is 4 (push > row > `... on Table` > column); 7 leaves room

@@ -8,6 +8,8 @@ export type PagePart = 'rows' | 'cursor' | 'hasMore' | 'movedOut';
 export interface PageSelection {
   /** The pull field's response key. */
   key: string;
+  /** Whether the field answers a list of pages (`pull<Table>Pages`) rather than one. */
+  list: boolean;
   /** The page's selections in order: response key, what it is, and its scalar. */
   parts: readonly { key: string; part: PagePart; type: GraphQLLeafType | null }[];
 }
@@ -24,10 +26,38 @@ export interface PullAnswer extends ExecutionResult {
   body(): Uint8Array<ArrayBuffer>;
 }
 
-export function pullAnswer(selection: PageSelection, page: PullPageValue<JsonRows>): PullAnswer {
-  const values: Record<string, unknown> = {};
+export function pullAnswer(
+  selection: PageSelection,
+  pages: readonly PullPageValue<JsonRows>[],
+): PullAnswer {
   // The answer in pieces: the rows as they came, the rest as JSON.
-  const pieces: (string | JsonRows)[] = [`{"data":{${JSON.stringify(selection.key)}:{`];
+  const pieces: (string | JsonRows)[] = [`{"data":{${JSON.stringify(selection.key)}:`];
+  if (selection.list) pieces.push('[');
+  const values = pages.map((page, index) => {
+    if (index > 0) pieces.push(',');
+    return pageAnswer(selection, page, pieces);
+  });
+  if (selection.list) pieces.push(']');
+  pieces.push('}');
+  return {
+    data: { [selection.key]: selection.list ? values : values[0] },
+    stringify({ data: _data, ...others }) {
+      const text = pieces.map((piece) => (typeof piece === 'string' ? piece : piece.text()));
+      const rest = JSON.stringify(others).slice(1, -1);
+      return `${text.join('')}${rest && `,${rest}`}}`;
+    },
+    body: () => encode([...pieces, '}']),
+  };
+}
+
+/** One page's pieces, added to `pieces`; answers the page's values for `data`. */
+function pageAnswer(
+  selection: PageSelection,
+  page: PullPageValue<JsonRows>,
+  pieces: (string | JsonRows)[],
+): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  pieces.push('{');
   selection.parts.forEach(({ key, part, type }, index) => {
     pieces.push(`${index === 0 ? '' : ','}${JSON.stringify(key)}:`);
     if (part === 'rows') {
@@ -43,16 +73,8 @@ export function pullAnswer(selection: PageSelection, page: PullPageValue<JsonRow
     values[key] = value;
     pieces.push(JSON.stringify(value));
   });
-  pieces.push('}}');
-  return {
-    data: { [selection.key]: values },
-    stringify({ data: _data, ...others }) {
-      const text = pieces.map((piece) => (typeof piece === 'string' ? piece : piece.text()));
-      const rest = JSON.stringify(others).slice(1, -1);
-      return `${text.join('')}${rest && `,${rest}`}}`;
-    },
-    body: () => encode([...pieces, '}']),
-  };
+  pieces.push('}');
+  return values;
 }
 
 /** The pieces as UTF-8, in one buffer: the rows' bytes copied as they are. */

@@ -17,24 +17,29 @@ import type { PullPageValue, TableTypes } from './table-types';
 export interface PullArgs {
   after?: string | null | undefined;
   limit?: number | null | undefined;
+  /** `pull<Table>Pages` only: the pages asked for. */
+  pages?: number | null | undefined;
   where?: unknown;
 }
 
 /**
  * A pull field's resolver, with the projection its rows are made by: `Row` objects for
- * GraphQL's execution, JSON text for a compiled pull (compiled-pulls.ts).
+ * GraphQL's execution, JSON text for a compiled pull (compiled-pulls.ts). It answers the
+ * pages in order: one for `pull<Table>s`, up to `pages` for `pull<Table>Pages`.
  */
 export type PullResolver = <TRows>(
   args: PullArgs,
   context: GatewayContext,
   projection: PullProjection<TRows>,
-) => Promise<PullPageValue<TRows>>;
+) => Promise<PullPageValue<TRows>[]>;
 
 /** What a pull field keeps in its GraphQL extensions for the compiled path (compiled-pulls.ts). */
 export interface PullFieldExtension {
   resolve: PullResolver;
   /** Rows as their JSON text, with these fields. */
   jsonRows(fields: readonly RowField[]): PullProjection<JsonRows>;
+  /** Whether the field answers a list of pages (`pull<Table>Pages`) rather than one page. */
+  list: boolean;
 }
 
 /** Where a pull field keeps its `PullFieldExtension`. */
@@ -51,7 +56,10 @@ export interface PullFieldParts {
   pulled?(table: string, rows: number): void;
 }
 
-/** `pull<Table>s(after, limit, where)` and the `<table>(id)` lookup. */
+/**
+ * `pull<Table>s(after, limit, where)`, `pull<Table>Pages(after, limit, pages, where)` and
+ * the `<table>(id)` lookup.
+ */
 export function addPullFields(builder: Builder, types: TableTypes, parts: PullFieldParts) {
   const { db, limits, readAhead } = parts;
   const source: PullSource = { db, readRows: parts.readRows };
@@ -61,11 +69,13 @@ export function addPullFields(builder: Builder, types: TableTypes, parts: PullFi
     args: PullArgs,
     context: GatewayContext,
     projection: PullProjection<TRows>,
-  ): Promise<PullPageValue<TRows>> {
+  ): Promise<PullPageValue<TRows>[]> {
     const limit = args.limit ?? limits.pullDefault;
     if (limit < 1) throw badInput('limit', `must be at least 1, got ${limit}`);
     if (limit > limits.pullMax)
       throw limitExceeded('limit', `at most ${limits.pullMax} rows a page, got ${limit}`);
+    const pages = args.pages ?? limits.pullMaxPages;
+    if (pages < 1) throw badInput('pages', `must be at least 1, got ${pages}`);
     let cursor: PullCursor = { seen: null, upto: null, after: null };
     if (args.after != null) {
       const decoded = decodePullCursor(served.info.name, args.after);
@@ -78,6 +88,8 @@ export function addPullFields(builder: Builder, types: TableTypes, parts: PullFi
       userId: context.userId,
       cursor,
       limit,
+      // Asked for more pages than it answers, the gateway answers fewer: the last has more.
+      pages: Math.min(pages, limits.pullMaxPages),
       where: args.where ? pullFilter(types, args.where as Where) : undefined,
     };
     const result = readAhead
@@ -87,33 +99,56 @@ export function addPullFields(builder: Builder, types: TableTypes, parts: PullFi
       const message = `after: the cursor is older than the tombstone horizon of ${served.info.name}; pull again from the start`;
       throw syncError('CURSOR_EXPIRED', message, 'after');
     }
-    const next = encodePullCursor(served.info.name, result.cursor);
-    parts.pulled?.(served.info.name, result.rowCount);
-    return { rows: result.rows, cursor: next, hasMore: result.hasMore, movedOut: result.movedOut };
+    return result.pages.map(({ rows, rowCount, cursor: next, hasMore, movedOut }) => {
+      parts.pulled?.(served.info.name, rowCount);
+      return { rows, cursor: encodePullCursor(served.info.name, next), hasMore, movedOut };
+    });
   }
-  const resolve: PullResolver = resolvePull;
+  const resolvePages: PullResolver = resolvePull;
+  // `pull<Table>s` answers one page, whatever its arguments say.
+  const resolvePage: PullResolver = (args, context, projection) =>
+    resolvePull({ ...args, pages: 1 }, context, projection);
+  const pullArgs = builder.args((t) => ({
+    after: t.field({
+      type: 'Cursor',
+      description: 'The cursor of the previous pull; none: from the start.',
+    }),
+    limit: t.int({
+      description: `Rows per page: default ${limits.pullDefault}, at most ${limits.pullMax}.`,
+    }),
+    where: t.field({ type: where }),
+  }));
+  const jsonRows = (fields: readonly RowField[]) => jsonProjection(served, fields);
   builder.queryField(names.pull, (t) =>
     t.field({
       type: page,
       description: `The ${served.info.name} rows changed after \`after\`, tombstones included, in change order, and the ids of those that left this query (\`movedOut\`).`,
-      args: {
-        after: t.arg({
-          type: 'Cursor',
-          description: 'The cursor of the previous pull; none: from the start.',
-        }),
-        limit: t.arg.int({
-          description: `Rows per page: default ${limits.pullDefault}, at most ${limits.pullMax}.`,
-        }),
-        where: t.arg({ type: where }),
-      },
-      // The same function for the compiled path (see compiled-pulls.ts).
+      args: pullArgs,
+      // The same functions for the compiled path (see compiled-pulls.ts).
       extensions: {
-        [PULL_FIELD]: {
-          resolve,
-          jsonRows: (fields) => jsonProjection(served, fields),
-        } satisfies PullFieldExtension,
+        [PULL_FIELD]: { resolve: resolvePage, jsonRows, list: false } satisfies PullFieldExtension,
       },
-      resolve: (_root, args, context) => resolve(args, context, pullProjection(served)),
+      resolve: async (_root, args, context) => {
+        const [only] = await resolvePage(args, context, pullProjection(served));
+        if (!only) throw new Error('pull: an answer without a page');
+        return only;
+      },
+    }),
+  );
+  builder.queryField(names.pullPages, (t) =>
+    t.field({
+      type: [page],
+      description: `As \`${names.pull}\`, several pages in one answer: each page the one \`${names.pull}\` would give with the cursor of the page before it. The pages stop at the first without more.`,
+      args: {
+        ...pullArgs,
+        pages: t.arg.int({
+          description: `Pages at most: default and most ${limits.pullMaxPages} (asked for more, the gateway answers ${limits.pullMaxPages}; the last page then has more).`,
+        }),
+      },
+      extensions: {
+        [PULL_FIELD]: { resolve: resolvePages, jsonRows, list: true } satisfies PullFieldExtension,
+      },
+      resolve: (_root, args, context) => resolvePages(args, context, pullProjection(served)),
     }),
   );
   builder.queryField(names.lookup, (t) =>

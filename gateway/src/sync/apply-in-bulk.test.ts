@@ -6,7 +6,7 @@ import { MEMORY, openDatabase, rowsOf, type SyncDatabase } from '../db/database'
 import { exampleMigrations } from '../db/migrations';
 import { applyOperations } from './apply';
 import { applyInBulk } from './apply-in-bulk';
-import { pullChanges } from './pull';
+import { lastPage, pullChanges } from './pull';
 import { pullProjection } from './pull-projection';
 import { type ServedTable, serveTables } from './tables';
 import type { WriteOperation } from './write-operation';
@@ -94,11 +94,15 @@ describe('a batch applied in bulk', () => {
       served: todo,
       projection: pullProjection(todo),
       userId: 'alice',
-      cursor: first.cursor,
+      cursor: lastPage(first.pages).cursor,
       limit: 100,
       where: undefined,
     });
-    expect(pulled.status === 'ok' && pulled.rows.map((row) => row.id)).toEqual(['c', 'a', 'd']);
+    expect(pulled.status === 'ok' && lastPage(pulled.pages).rows.map((row) => row.id)).toEqual([
+      'c',
+      'a',
+      'd',
+    ]);
     // Replayed: the first outcomes, nothing written again; the conflicts are evaluated afresh.
     expect(
       summary(

@@ -14,7 +14,10 @@ export interface PullRequest<TRow> {
   projection: PullProjection<TRow>;
   userId: string;
   cursor: PullCursor;
+  /** Items a page holds at most. */
   limit: number;
+  /** Pages read at most, one after the other in one statement (default 1). */
+  pages?: number;
   /** The request's `where` input, none when it has none. */
   where: PullFilter | undefined;
 }
@@ -145,11 +148,12 @@ function formOf({ served, cursor, where }: PullRequest<unknown>, shape: PullShap
   return where ? `${form}:${where.key}` : form;
 }
 
-function valuesOf({ userId, limit, cursor }: PullRequest<unknown>): Record<string, unknown> {
-  const { seen, upto, after } = cursor;
+function valuesOf(request: PullRequest<unknown>): Record<string, unknown> {
+  const { seen, upto, after } = request.cursor;
   return {
-    userId,
-    limit,
+    userId: request.userId,
+    // The pages' items in one run: `pullChanges` cuts them into pages.
+    limit: request.limit * (request.pages ?? 1),
     ...(seen && { seenXmin: seen.xmin.toString(), seen: snapshotText(seen) }),
     ...(upto && { uptoXmax: upto.xmax.toString(), upto: snapshotText(upto) }),
     ...(after && { afterTxid: after.txid.toString(), afterSeq: after.seq.toString() }),
@@ -157,12 +161,12 @@ function valuesOf({ userId, limit, cursor }: PullRequest<unknown>): Record<strin
 }
 
 /**
- * The one statement of a pull (`PullStatementRow`): the first `limit + 1` items of the
- * window in change order, one row each, then a row of the statement's own snapshot and the
+ * The one statement of a pull (`PullStatementRow`): the first `limit × pages + 1` items of
+ * the window in change order, one row each, then a row of the statement's own snapshot and the
  * table's tombstone horizon, all read in one snapshot. The window: changes by transactions
  * not visible in `cursor.seen`, visible in `cursor.upto` (none: in the statement's snapshot,
- * which is what the statement sees anyway), after `cursor.after`. The item past the `limit`
- * tells that the window has more; the gateway leaves it out of the page.
+ * which is what the statement sees anyway), after `cursor.after`. The item past the last page
+ * tells that the window has more; the gateway leaves it out of the answer.
  *
  * Postgres writes each row's JSON (pull-projection.ts), so an item reaches the gateway as one
  * text rather than a row of columns to decode. Items come one row each rather than joined

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MEMORY, openDatabase, type SyncDatabase } from '../db/database';
 import { exampleMigrations } from '../db/migrations';
 import type { PullCursor } from './cursor';
-import { type PullRequest, type PullResult, pullChanges } from './pull';
+import { lastPage, type PullRequest, type PullResult, pullChanges } from './pull';
 import { pullProjection } from './pull-projection';
 import { PullReadAhead, type ReadAheadOutcome } from './read-ahead';
 import { type ServedTable, serveTables } from './tables';
@@ -23,9 +23,10 @@ describe('reading pull pages ahead', () => {
     limit: 10,
     where: undefined,
   });
+  /** The one page a pull of one page answers. */
   const ok = (result: PullResult<Record<string, unknown>[]>) => {
     if (result.status !== 'ok') throw new Error('the pull expired');
-    return result;
+    return lastPage(result.pages);
   };
   const ids = (result: PullResult<Record<string, unknown>[]>) =>
     ok(result).rows.map((row) => row.id);

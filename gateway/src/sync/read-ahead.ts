@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '../db/database';
 import { encodePullCursor } from './cursor';
-import { type PullRequest, type PullResult, type PullSource, pullChanges } from './pull';
+import { lastPage, type PullRequest, type PullResult, type PullSource, pullChanges } from './pull';
 import type { Snapshot } from './snapshot';
 import type { ServedTable } from './tables';
 
@@ -63,16 +63,17 @@ export class PullReadAhead {
   }
 
   /**
-   * A page of `request`: the one read ahead for it when that one still holds, else read now.
-   * When the window has more, the next page is read ahead.
+   * The pages `request` asks for: those read ahead for it when they still hold, else read
+   * now. When the window has more, the next request's pages are read ahead.
    */
   async pull<TRows>(database: PullSource, request: PullRequest<TRows>): Promise<PullResult<TRows>> {
     const held = this.#take(readAheadKey(request));
     const page =
       (held && (await this.#stillHolds(database.db, request.served, held))) ??
       (await pullChanges(database, request));
-    if (page.status === 'ok' && page.hasMore) {
-      this.#read(database, { ...request, cursor: page.cursor }, page.readAt);
+    const last = page.status === 'ok' ? lastPage(page.pages) : undefined;
+    if (page.status === 'ok' && last?.hasMore) {
+      this.#read(database, { ...request, cursor: last.cursor }, page.readAt);
     }
     return page as PullResult<TRows>;
   }
@@ -135,6 +136,7 @@ function readAheadKey(request: PullRequest<unknown>): string {
     request.userId,
     cursor,
     request.limit,
+    request.pages ?? 1,
     request.where?.key ?? null,
     projection.id,
   ]);

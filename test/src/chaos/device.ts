@@ -142,7 +142,9 @@ export class ChaosDevice implements NetworkPeer {
           if (outcome.row) this.monitor.received(outcome.row as ArrivedRow);
         }
       } else if (field.startsWith('pull') && value && typeof value === 'object') {
-        for (const row of (value as { rows: ArrivedRow[] }).rows) this.monitor.received(row);
+        // `pull<Table>Pages` answers a list of pages, `pull<Table>s` one.
+        const pages = (Array.isArray(value) ? value : [value]) as { rows: ArrivedRow[] }[];
+        for (const page of pages) for (const row of page.rows) this.monitor.received(row);
       }
     }
   }
