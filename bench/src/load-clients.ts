@@ -146,8 +146,10 @@ const bodyOf = (device: Device) => `load ${wallNow().toFixed(2)} by ${device.ind
 
 /** Notes when the rows of a pull answer, written by other devices, reached this one. */
 function arrived(device: Device, text: string, at: number) {
-  const data = (JSON.parse(text) as { data?: Record<string, { rows?: unknown[] }> }).data;
-  for (const page of Object.values(data ?? {})) {
+  type Page = { rows?: unknown[] };
+  const data = (JSON.parse(text) as { data?: Record<string, Page | Page[]> }).data;
+  // The client's pull answers a list of pages.
+  for (const page of Object.values(data ?? {}).flat()) {
     for (const row of (page?.rows ?? []) as { id: string; body: string }[]) {
       if (device.seen.get(row.id) === row.body) continue;
       device.seen.set(row.id, row.body);
