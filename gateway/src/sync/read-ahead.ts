@@ -68,14 +68,14 @@ export class PullReadAhead {
    */
   async pull<TRows>(database: PullSource, request: PullRequest<TRows>): Promise<PullResult<TRows>> {
     const held = this.#take(readAheadKey(request));
-    const page =
+    const answer =
       (held && (await this.#stillHolds(database.db, request.served, held))) ??
       (await pullChanges(database, request));
-    const last = page.status === 'ok' ? lastPage(page.pages) : undefined;
-    if (page.status === 'ok' && last?.hasMore) {
-      this.#read(database, { ...request, cursor: last.cursor }, page.readAt);
+    const last = answer.status === 'ok' ? lastPage(answer.pages) : undefined;
+    if (answer.status === 'ok' && last?.hasMore) {
+      this.#read(database, { ...request, cursor: last.cursor }, answer.readAt);
     }
-    return page as PullResult<TRows>;
+    return answer as PullResult<TRows>;
   }
 
   /** Drops every page and waits for the reads still running. */
