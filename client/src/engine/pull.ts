@@ -44,9 +44,9 @@ export const PAGES_PER_REQUEST = 10;
 
 /**
  * Pulls one query: pages until `hasMore` is false, several to a request, applying each page
- * and storing the query's cursor in one transaction. Rows with a pending change are left
- * alone. Rows the page says moved out of the query leave the device when no other query covers them
- * (membership.ts). A pull from the start that finds rows here the server did not send
+ * and storing its cursor in one transaction. Rows with a pending change are left alone.
+ * Rows the page says moved out of the query leave the device when no other query covers
+ * them (membership.ts). A pull from the start that finds rows here the server did not send
  * treats them as moved out too; on `CURSOR_EXPIRED` it starts over to do just that.
  */
 export async function pullQuery(context: EngineContext, query: PullQuery): Promise<PullResult> {
