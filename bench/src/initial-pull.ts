@@ -29,7 +29,7 @@ export async function keysetPullAll(sql: BaselineSql, signal: AbortSignal): Prom
 }
 
 export function initialPull(
-  client: Pick<TableClient, 'pullPages'>,
+  client: Pick<TableClient, 'pullCounts'>,
   sql: BaselineSql,
   generic = false,
 ): Promise<Comparison> {

@@ -1,6 +1,6 @@
 import { createSyncClient, type SyncClient } from '@syncline/client';
 import { createMemoryStore } from '@syncline/client/testing';
-import { PULL_OPERATION, PUSH_OPERATION } from '@syncline/schema';
+import { answerOfText, PULL_OPERATION, PUSH_OPERATION } from '@syncline/schema';
 import { benchOwned } from './bench-tables';
 import { wallNow } from './fan-out-protocol';
 import type {
@@ -127,7 +127,9 @@ function loadFetch(device: Device): typeof fetch {
         if (kind === 'push') counts.pushMs.push(ended - started);
         if (kind === 'pull') counts.pullMs.push(ended - started);
       }
-      if (kind === 'pull' && response.ok) arrived(device, text, ended);
+      if (kind === 'pull' && response.ok) {
+        arrived(device, text, response.headers.get('content-type'), ended);
+      }
       const { status, statusText, headers } = response;
       return new Response(text, { status, statusText, headers });
     } catch (error) {
@@ -145,9 +147,10 @@ function loadFetch(device: Device): typeof fetch {
 const bodyOf = (device: Device) => `load ${wallNow().toFixed(2)} by ${device.index}`;
 
 /** Notes when the rows of a pull answer, written by other devices, reached this one. */
-function arrived(device: Device, text: string, at: number) {
+function arrived(device: Device, text: string, contentType: string | null, at: number) {
   type Page = { rows?: unknown[] };
-  const data = (JSON.parse(text) as { data?: Record<string, Page | Page[]> }).data;
+  // The client's pull comes as multipart/mixed, its rows in parts.
+  const data = answerOfText(text, contentType).data as Record<string, Page | Page[]> | undefined;
   // The client's pull answers a list of pages.
   for (const page of Object.values(data ?? {}).flat()) {
     for (const row of (page?.rows ?? []) as { id: string; body: string }[]) {

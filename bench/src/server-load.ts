@@ -1,8 +1,14 @@
-import { CSRF_HEADER, describeSyncTable, pullDocument } from '@syncline/schema';
+import { CSRF_HEADER, describeSyncTable, pullDocument, tableNames } from '@syncline/schema';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import { conversation, exited, forkScript } from './conversation';
 import type { BenchServer } from './gateway-server';
-import { createTableClient, PAGES_PER_REQUEST, pullAll } from './graphql-http';
+import {
+  countedPages,
+  createTableClient,
+  PAGES_PER_REQUEST,
+  pullAll,
+  URQL_ACCEPT,
+} from './graphql-http';
 import { timed } from './harness';
 import { INITIAL_ROWS, PAGE_SIZE } from './initial-pull';
 import { exposeGc, settledMemory } from './process-memory';
@@ -39,6 +45,7 @@ export interface TransportFloor {
  * HTTP and parsing them costs here before the gateway does any work.
  */
 export async function transportFloor(server: BenchServer, table: PgTable): Promise<TransportFloor> {
+  const pullField = tableNames(describeSyncTable(table).name).pullPages;
   const query = new URLSearchParams({
     query: pullDocument(describeSyncTable(table)),
     variables: JSON.stringify({
@@ -48,15 +55,20 @@ export async function transportFloor(server: BenchServer, table: PgTable): Promi
       where: null,
     }),
   });
-  const body = await (
-    await fetch(`${server.url}?${query}`, { headers: { [CSRF_HEADER]: 'bench' } })
-  ).text();
-  server.serve('page.json', { contentType: 'application/json; charset=utf-8', body });
+  const answer = await fetch(`${server.url}?${query}`, {
+    headers: { accept: URQL_ACCEPT, [CSRF_HEADER]: 'bench' },
+  });
+  const contentType = answer.headers.get('content-type') ?? 'application/json';
+  const body = await answer.text();
+  server.serve('page.json', { contentType, body });
   const responses = INITIAL_ROWS / (PAGE_SIZE * PAGES_PER_REQUEST);
   const ms = await timed('transport floor', 60_000, async (signal) => {
     for (let response = 0; response < responses; response++) {
       signal.throwIfAborted();
-      await (await fetch(`${server.origin}/bench/page.json`)).json();
+      const pages = await countedPages(await fetch(`${server.origin}/bench/page.json`), pullField);
+      if (pages.reduce((rows, page) => rows + page.rows, 0) !== PAGE_SIZE * PAGES_PER_REQUEST) {
+        throw new Error('the transport floor read a short answer');
+      }
     }
   });
   const floor = { responses, responseBytes: Buffer.byteLength(body), ms };

@@ -1,3 +1,4 @@
+import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { CSRF_HEADER } from '@syncline/schema';
 import type { PgTable } from 'drizzle-orm/pg-core';
@@ -163,6 +164,8 @@ export function createGateway(options: GatewayOptions) {
       useInputGuards(),
       useErrorCodes(),
       useHeartbeats(options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS),
+      // `@defer` and `@stream`: the client's pull streams its rows (see graphql/pull-answer.ts).
+      useDeferStream(),
       // Last: it only runs operations that passed every check above.
       useCompiledPulls(
         metrics

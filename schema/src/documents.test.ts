@@ -25,7 +25,7 @@ describe("the client's documents", () => {
 
   it("pull every field of the table, the cursor and the rows that left, and push every table's row", () => {
     expect(pullDocument(todos)).toContain(
-      'pullTodoItemPages(after: $after, limit: $limit, pages: $pages, where: $where) { rows { id version createdAt updatedAt deleted text complete dueDate userId } cursor hasMore movedOut }',
+      'pullTodoItemPages(after: $after, limit: $limit, pages: $pages, where: $where) { rows @stream { id version createdAt updatedAt deleted text complete dueDate userId } cursor hasMore movedOut }',
     );
     const push = pushDocument([todos, models]);
     expect(push).toContain('... on TodoItem { id version');

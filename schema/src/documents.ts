@@ -26,7 +26,7 @@ export function pullDocument(table: TableDescription): string {
   return (
     `query SynclinePull($after: Cursor, $limit: Int, $pages: Int, $where: ${names.type}Where) ` +
     `{ ${names.pullPages}(after: $after, limit: $limit, pages: $pages, where: $where) ` +
-    `{ rows { ${table.fields.join(' ')} } cursor hasMore movedOut } }`
+    `{ rows @stream { ${table.fields.join(' ')} } cursor hasMore movedOut } }`
   );
 }
 

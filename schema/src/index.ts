@@ -1,3 +1,4 @@
+export { answerOfText, type GraphQLAnswer, type OnItems, readAnswer } from './answer-parts';
 export type { ColumnDescription, ColumnKind, TableDescription } from './describe-table';
 export { columnKind, describeSyncTable } from './describe-table';
 export {

@@ -96,6 +96,21 @@ describe.each(databaseKinds)('client: pull, purge and sync, on $name', (kind) =>
     );
   });
 
+  it('stores nothing of an answer cut off while its rows stream in, and then pulls them all', async () => {
+    const { user, network, todos } = await setUp({ pageSize: 2 });
+    for (let i = 0; i < 25; i++) await office.insert(user, `job ${String(i).padStart(2, '0')}`);
+    network.plan('response-cut');
+    expect(await todos.pull('jobs')).toMatchObject({ status: 'network-error', pulled: 0 });
+    // The answer was streaming (multipart, its rows in parts) when it broke off.
+    expect(network.cutAnswers).toEqual(['multipart/mixed; boundary="-"']);
+    expect(await todos.find()).toEqual([]);
+    expect(await todos.pull('jobs')).toEqual({ status: 'complete', pulled: 25 });
+    const texts = (await todos.find()).map((row) => row.text).sort();
+    expect(texts).toEqual(
+      Array.from({ length: 25 }, (_, i) => `job ${String(i).padStart(2, '0')}`),
+    );
+  });
+
   it('keeps a cursor per query, and a filter pulls only its rows', async () => {
     const { client } = await setUp();
     const models = client.table('vehicleModel');

@@ -161,7 +161,8 @@ export function failure(error: CombinedError | undefined): {
   if (code === 'CURSOR_EXPIRED') {
     return { ok: false, failure: 'cursor-expired', message: error.message, code };
   }
-  if (graphQLError || status !== undefined) {
+  // A body that broke off after its headers (a 2xx) is the connection's failure.
+  if (graphQLError || (status !== undefined && !(error.networkError && status < 300))) {
     const message = graphQLError?.message ?? `HTTP ${status}`;
     return {
       ok: false,

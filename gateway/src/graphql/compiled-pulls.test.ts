@@ -1,7 +1,10 @@
+import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import {
+  answerOfText,
   describeSyncTable,
   exampleTables,
   pullDocument,
+  readAnswer,
   tableNames,
   todoItem,
 } from '@syncline/schema';
@@ -13,6 +16,7 @@ import { MEMORY, openDatabase, type SyncDatabase } from '../db/database';
 import { exampleMigrations } from '../db/migrations';
 import { seedExampleData } from '../db/seed';
 import { ChangeHub } from '../sync/change-hub';
+import { PART_BYTES } from '../sync/json-rows';
 import { serveTables } from '../sync/tables';
 import { planPull, useCompiledPulls } from './compiled-pulls';
 import { createSchema } from './create-schema';
@@ -38,19 +42,40 @@ describe('compiled pulls', () => {
       onPull: (field, path) => paths.push(`${field}:${path}`),
     });
     return {
-      plain: createYoga({ schema, context, logging: false }),
-      compiled: createYoga({ schema, context, logging: false, plugins: [compiledPulls] }),
+      plain: createYoga({ schema, context, logging: false, plugins: [useDeferStream()] }),
+      compiled: createYoga({
+        schema,
+        context,
+        logging: false,
+        plugins: [useDeferStream(), compiledPulls],
+      }),
     };
   };
   let both: ReturnType<typeof yogas>;
 
-  async function ask(yoga: ReturnType<typeof yogas>['plain'], query: string, variables = {}) {
-    const response = await yoga.fetch('http://gateway.test/graphql', {
+  function send(
+    yoga: ReturnType<typeof yogas>['plain'],
+    query: string,
+    variables = {},
+    accept = '*/*',
+  ) {
+    return yoga.fetch('http://gateway.test/graphql', {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', accept },
       body: JSON.stringify({ query, variables }),
     });
-    return { status: response.status, body: await response.json() };
+  }
+
+  /** The answer, put together when it came in parts. */
+  async function ask(
+    yoga: ReturnType<typeof yogas>['plain'],
+    query: string,
+    variables = {},
+    accept = '*/*',
+  ) {
+    const response = await send(yoga, query, variables, accept);
+    // biome-ignore lint/suspicious/noExplicitAny: answers of every shape are compared.
+    return { status: response.status, body: (await readAnswer(response)) as any };
   }
 
   /** The compiled path must answer exactly what GraphQL answers. */
@@ -231,4 +256,75 @@ describe('compiled pulls', () => {
       ],
     });
   });
+
+  it("streams the rows of the client's pull in parts of at most 32 kB, as GraphQL's @stream does", async () => {
+    const insert =
+      'mutation($id: ID!, $text: String!) { insertTodoItem(input: { id: $id, text: $text }) { status } }';
+    for (let n = 0; n < 40; n++) {
+      await ask(both.plain, insert, { id: `s${n}`, text: `${n} ${'a longer text '.repeat(300)}` });
+    }
+    const variables = { limit: 15, pages: 3 };
+    paths.length = 0;
+    const response = await send(both.compiled, clientPull, variables, URQL_ACCEPT);
+    expect(response.headers.get('content-type')).toBe('multipart/mixed; boundary="-"');
+    const text = await response.text();
+    expect(text.endsWith('\r\n-----\r\n')).toBe(true);
+    const parts = text.split('\r\n---').slice(1, -1);
+    const payloads = parts.map((part) => JSON.parse(part.slice(part.indexOf('\r\n\r\n') + 4)));
+    // First every page without its rows, then the rows, the last part saying it is the last.
+    const first = payloads[0].data.pullTodoItemPages as { rows: unknown[]; cursor: string }[];
+    expect(first.map((page) => page.rows)).toEqual([[], [], []]);
+    expect(payloads.map((payload) => payload.hasNext)).toEqual([
+      ...payloads.slice(1).map(() => true),
+      false,
+    ]);
+    // Each page of rows of about 4 kB (43 rows in all) comes in two parts at least.
+    const rowParts = payloads.slice(1).map((payload) => payload.incremental[0]);
+    for (const [page, rows] of [15, 15, 13].entries()) {
+      const ofPage = rowParts.filter((part) => part.path[1] === page);
+      expect(ofPage.length).toBeGreaterThan(1);
+      expect(ofPage.map((part) => part.path[3])[0]).toBe(0);
+      expect(ofPage.reduce((sum, part) => sum + part.items.length, 0)).toBe(rows);
+    }
+    for (const part of parts.slice(1)) {
+      const length = Number(/Content-Length: (\d+)/.exec(part)?.[1]);
+      expect(length).toBe(Buffer.byteLength(part.slice(part.indexOf('\r\n\r\n') + 4)));
+      expect(length).toBeLessThan(PART_BYTES + 200);
+    }
+    // Put together, exactly GraphQL's own answer: streamed by Yoga's executor, or whole.
+    const streamed = answerOfText(text, response.headers.get('content-type'));
+    const graphql = await send(both.plain, clientPull, variables, URQL_ACCEPT);
+    expect(graphql.headers.get('content-type')).toMatch(/multipart\/mixed|text\/event-stream/);
+    expect(streamed).toEqual(await readAnswer(graphql));
+    const whole = await send(both.compiled, clientPull, variables, 'application/json');
+    expect(whole.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(await whole.json()).toEqual(streamed);
+    expect(paths).toEqual(['pullTodoItemPages:compiled', 'pullTodoItemPages:compiled']);
+    // One page (`pull<Table>s`) streams its rows the same way.
+    const onePage = onePull.replace('rows {', 'rows @stream {');
+    const single = await send(both.compiled, onePage, { limit: 20 }, URQL_ACCEPT);
+    expect(single.headers.get('content-type')).toBe('multipart/mixed; boundary="-"');
+    const graphqlPage = await ask(both.plain, onePage, { limit: 20 }, URQL_ACCEPT);
+    expect(await readAnswer(single)).toEqual(graphqlPage.body);
+    expect(graphqlPage.body.data.pullTodoItems.rows).toHaveLength(20);
+  });
+
+  it('plans only a plain @stream on rows', () => {
+    const plan = (rows: string) =>
+      planPull(schema, parse(`{ pullTodoItemPages { ${rows} cursor } }`), undefined)?.answer.stream;
+    expect(plan('rows @stream { id }')).toBe(true);
+    expect(plan('rows @stream(initialCount: 0, if: true) { id }')).toBe(true);
+    expect(plan('rows { id }')).toBe(false);
+    expect(plan('rows @stream(initialCount: 2) { id }')).toBeUndefined();
+    expect(plan('rows @stream(label: "rows") { id }')).toBeUndefined();
+    expect(plan('rows @stream(if: false) { id }')).toBeUndefined();
+    expect(plan('rows @defer { id }')).toBeUndefined();
+    expect(
+      planPull(schema, parse('{ pullTodoItemPages @stream { cursor } }'), undefined),
+    ).toBeNull();
+  });
 });
+
+/** What urql asks for: JSON, or the incremental delivery of server-sent events or multipart. */
+const URQL_ACCEPT =
+  'application/graphql-response+json, application/graphql+json, application/json, text/event-stream, multipart/mixed';

@@ -1,4 +1,5 @@
 import {
+  type DirectiveNode,
   type DocumentNode,
   type ExecutionArgs,
   type FieldNode,
@@ -27,6 +28,7 @@ import {
   pullAnswer,
 } from './pull-answer';
 import { PULL_FIELD, type PullFieldExtension } from './pull-fields';
+import { acceptsMultipart, MULTIPART_TYPE } from './pull-stream';
 
 /**
  * Pulls are the gateway's hot path: a page is a thousand rows of a dozen fields, and
@@ -38,7 +40,8 @@ import { PULL_FIELD, type PullFieldExtension } from './pull-fields';
  * written for it (the selected fields, in order, under their response keys: see
  * sync/pull-json.ts); the answer is those texts put together (see `answer`).
  *
- * Anything else (fragments, directives, `__typename`, several root fields) takes the
+ * `rows` may carry a plain `@stream`: the answer then goes in parts (pull-stream.ts).
+ * Anything else (fragments, other directives, `__typename`, several root fields) takes the
  * normal path, and so does a compiled pull that throws: a pull writes nothing, so it is
  * simply executed again by GraphQL, which reports the error exactly as always.
  *
@@ -75,12 +78,23 @@ export function useCompiledPulls(options: CompiledPullsOptions = {}): Plugin {
       });
     },
     onResultProcess({ request, result, resultProcessor, setResultProcessor }) {
+      if (!answers.has(result)) return;
+      const answer = result as PullAnswer;
+      // Rows asked for with `@stream`, by a client that reads `multipart/mixed`: in parts.
+      const streamed = acceptsMultipart(request) ? answer.streamed() : undefined;
+      if (streamed) {
+        const headers = { 'content-type': MULTIPART_TYPE };
+        setResultProcessor(
+          (_result, fetchAPI) => new fetchAPI.Response(streamed, { headers }),
+          'multipart/mixed',
+        );
+        return;
+      }
       // Yoga's JSON writer would make one string of the page and encode it twice (once to
       // measure it): the page goes as bytes instead, under the media type Yoga chose.
-      if (!answers.has(result) || resultProcessor !== processRegularResult) return;
+      if (resultProcessor !== processRegularResult) return;
       const mediaType = jsonMediaType(request);
       if (!mediaType) return;
-      const answer = result as PullAnswer;
       setResultProcessor(
         (_result, fetchAPI) =>
           new fetchAPI.Response(answer.body(), {
@@ -143,7 +157,8 @@ export function planPull(
 
   const parts: PageSelection['parts'][number][] = [];
   let row: RowField[] | null = [];
-  for (const node of plainFields(fieldNode.selectionSet) ?? []) {
+  let stream = false;
+  for (const node of plainFields(fieldNode.selectionSet, 'rows') ?? []) {
     const name = node.name.value;
     if (!isPagePart(name)) return null;
     const type = getNamedType(pageType.getFields()[name]?.type);
@@ -156,25 +171,45 @@ export function planPull(
       const rowType = getNamedType(pageType.getFields().rows?.type);
       if (!isObjectType(rowType) || !node.selectionSet) return null;
       row = rowSelections(rowType, node.selectionSet);
+      stream = node.directives?.length === 1;
     }
   }
   // A key selected twice would need GraphQL's merging of the two selections.
   if (!row || parts.length === 0 || new Set(parts.map((entry) => entry.key)).size < parts.length) {
     return null;
   }
-  const answer = { key: fieldNode.alias?.value ?? fieldNode.name.value, list: pull.list, parts };
+  const key = fieldNode.alias?.value ?? fieldNode.name.value;
+  const answer = { key, list: pull.list, parts, stream };
   return { operation, field, fieldNode, pull, answer, rows: pull.jsonRows(row) };
 }
 
-/** The selections when all are fields without directives, none of them `__typename` & co. */
-function plainFields(selectionSet: SelectionSetNode): FieldNode[] | null {
+/**
+ * The selections when all are fields without directives, none of them `__typename` & co.;
+ * but the field named `streamed` may carry a plain `@stream` (see pull-stream.ts).
+ */
+function plainFields(selectionSet: SelectionSetNode, streamed?: string): FieldNode[] | null {
   const fields: FieldNode[] = [];
   for (const selection of selectionSet.selections) {
-    if (selection.kind !== Kind.FIELD || selection.directives?.length) return null;
-    if (selection.name.value.startsWith('__')) return null;
+    if (selection.kind !== Kind.FIELD || selection.name.value.startsWith('__')) return null;
+    const directives = selection.directives ?? [];
+    const allowed = selection.name.value === streamed && directives.every(plainStream);
+    if (directives.length > (allowed ? 1 : 0)) return null;
     fields.push(selection);
   }
   return fields;
+}
+
+/**
+ * `@stream` that streams every item and adds nothing to the parts: no `label`, `if` only
+ * as `true` and `initialCount` only as 0 (anything else, variables too, is left to GraphQL).
+ */
+function plainStream(directive: DirectiveNode): boolean {
+  if (directive.name.value !== 'stream') return false;
+  return (directive.arguments ?? []).every(({ name, value }) =>
+    name.value === 'if'
+      ? value.kind === Kind.BOOLEAN && value.value
+      : name.value === 'initialCount' && value.kind === Kind.INT && Number(value.value) === 0,
+  );
 }
 
 /** The row's fields in order (a row's fields are its columns, under the same names). */

@@ -1,5 +1,7 @@
 import type { ExecutionResult, GraphQLLeafType } from 'graphql';
 import type { JsonRows } from '../sync/json-rows';
+import { encode, type Piece } from './answer-bytes';
+import { multipartBody, type StreamedRows } from './pull-stream';
 import type { PullPageValue } from './table-types';
 
 /** What a page answers, in the order selected: its rows, cursor, hasMore, movedOut. */
@@ -12,83 +14,106 @@ export interface PageSelection {
   list: boolean;
   /** The page's selections in order: response key, what it is, and its scalar. */
   parts: readonly { key: string; part: PagePart; type: GraphQLLeafType | null }[];
+  /** Whether `rows` carries `@stream` (see pull-stream.ts). */
+  stream: boolean;
 }
 
 /**
  * A compiled pull's result (compiled-pulls.ts). Its rows are JSON texts as Postgres wrote
  * them, in UTF-8 (`JsonRows`): `data` holds them joined, as text, for the plugins that read
- * results; the answer itself is `body` (bytes, for the JSON media types) or `stringify`
- * (text, which Yoga uses instead of `JSON.stringify` when a result has one, for every other
- * writer).
+ * results; the answer itself is `body` (bytes, for the JSON media types), `streamed` (for
+ * `multipart/mixed`, when the rows were asked for with `@stream`) or `stringify` (text,
+ * which Yoga uses instead of `JSON.stringify` when a result has one, for every other writer).
  */
 export interface PullAnswer extends ExecutionResult {
   stringify(result: ExecutionResult): string;
   body(): Uint8Array<ArrayBuffer>;
+  /** The answer with its rows streamed in parts; undefined when they are not (see pull-stream.ts). */
+  streamed(): Uint8Array<ArrayBuffer> | undefined;
 }
 
 export function pullAnswer(
   selection: PageSelection,
   pages: readonly PullPageValue<JsonRows>[],
 ): PullAnswer {
-  // The answer in pieces: the rows as they came, the rest as JSON.
-  const pieces: (string | JsonRows)[] = [`{"data":{${JSON.stringify(selection.key)}:`];
-  if (selection.list) pieces.push('[');
-  const values = pages.map((page, index) => {
-    if (index > 0) pieces.push(',');
-    return pageAnswer(selection, page, pieces);
-  });
-  if (selection.list) pieces.push(']');
-  pieces.push('}');
+  const values = pages.map((page) => pageValues(selection, page));
+  const pieces = dataPieces(selection, pages, true);
   return {
     data: { [selection.key]: selection.list ? values : values[0] },
     stringify({ data: _data, ...others }) {
-      const text = pieces.map((piece) => (typeof piece === 'string' ? piece : piece.text()));
+      const bytes = encode(pieces);
+      const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString();
       const rest = JSON.stringify(others).slice(1, -1);
-      return `${text.join('')}${rest && `,${rest}`}}`;
+      return `${text}${rest && `,${rest}`}}`;
     },
     body: () => encode([...pieces, '}']),
+    streamed() {
+      const rows = streamedRows(selection, pages);
+      if (!selection.stream || rows.length === 0) return undefined;
+      return multipartBody(dataPieces(selection, pages, false), rows);
+    },
   };
 }
 
-/** One page's pieces, added to `pieces`; answers the page's values for `data`. */
-function pageAnswer(
+/** Every page's rows in parts, each with the path of its page's `rows`. */
+function streamedRows(
   selection: PageSelection,
-  page: PullPageValue<JsonRows>,
-  pieces: (string | JsonRows)[],
-): Record<string, unknown> {
+  pages: readonly PullPageValue<JsonRows>[],
+): StreamedRows[] {
+  const rowsKey = selection.parts.find((entry) => entry.part === 'rows')?.key;
+  if (rowsKey === undefined) return [];
+  return pages.flatMap((page, index) => {
+    const path = selection.list ? [selection.key, index, rowsKey] : [selection.key, rowsKey];
+    return page.rows.parts().map((part) => ({ path, part }));
+  });
+}
+
+/** `{"data":{...}` of the answer, its rows in it or (`withRows` false) left for later parts. */
+function dataPieces(
+  selection: PageSelection,
+  pages: readonly PullPageValue<JsonRows>[],
+  withRows: boolean,
+): Piece[] {
+  // The answer in pieces: the rows as they came, the rest as JSON.
+  const pieces: Piece[] = [`{"data":{${JSON.stringify(selection.key)}:`];
+  if (selection.list) pieces.push('[');
+  pages.forEach((page, index) => {
+    if (index > 0) pieces.push(',');
+    pieces.push('{');
+    selection.parts.forEach(({ key, part, type }, at) => {
+      pieces.push(`${at === 0 ? '' : ','}${JSON.stringify(key)}:`);
+      if (part === 'rows') pieces.push('[', ...(withRows ? [page.rows] : []), ']');
+      else pieces.push(JSON.stringify(partValue(page, part, type)));
+    });
+    pieces.push('}');
+  });
+  if (selection.list) pieces.push(']');
+  pieces.push('}');
+  return pieces;
+}
+
+/** One page's values for `data`. */
+function pageValues(selection: PageSelection, page: PullPageValue<JsonRows>) {
   const values: Record<string, unknown> = {};
-  pieces.push('{');
-  selection.parts.forEach(({ key, part, type }, index) => {
-    pieces.push(`${index === 0 ? '' : ','}${JSON.stringify(key)}:`);
+  for (const { key, part, type } of selection.parts) {
     if (part === 'rows') {
       // Made into text only if a plugin reads it.
       Object.defineProperty(values, key, { enumerable: true, get: () => page.rows.text() });
-      pieces.push('[', page.rows, ']');
-      return;
+    } else {
+      values[key] = partValue(page, part, type);
     }
-    const value =
-      part === 'movedOut'
-        ? page.movedOut.map((id) => type?.serialize(id))
-        : type?.serialize(page[part]);
-    values[key] = value;
-    pieces.push(JSON.stringify(value));
-  });
-  pieces.push('}');
+  }
   return values;
 }
 
-/** The pieces as UTF-8, in one buffer: the rows' bytes copied as they are. */
-function encode(pieces: readonly (string | JsonRows)[]): Uint8Array<ArrayBuffer> {
-  let length = 0;
-  for (const piece of pieces) {
-    length += typeof piece === 'string' ? Buffer.byteLength(piece) : piece.byteLength;
-  }
-  const bytes = Buffer.allocUnsafe(length);
-  let at = 0;
-  for (const piece of pieces) {
-    at = typeof piece === 'string' ? at + bytes.write(piece, at) : piece.copyTo(bytes, at);
-  }
-  return bytes as Uint8Array<ArrayBuffer>;
+function partValue(
+  page: PullPageValue<JsonRows>,
+  part: Exclude<PagePart, 'rows'>,
+  type: GraphQLLeafType | null,
+): unknown {
+  return part === 'movedOut'
+    ? page.movedOut.map((id) => type?.serialize(id))
+    : type?.serialize(page[part]);
 }
 
 const JSON_TYPES = ['application/graphql-response+json', 'application/json'];

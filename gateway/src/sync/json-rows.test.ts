@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JsonRows } from './json-rows';
+import { type Bytes, JsonRows, PART_BYTES } from './json-rows';
 
 /** Rows of JSON text, some long enough to fill a block, some with characters of 2 to 4 bytes. */
 const texts = Array.from({ length: 400 }, (_, n) =>
@@ -40,5 +40,47 @@ describe('JsonRows', () => {
     expect(rows.count).toBe(0);
     expect(rows.byteLength).toBe(0);
     expect(rows.text()).toBe('');
+  });
+});
+
+describe('JsonRows in parts', () => {
+  const bytesOf = (part: Bytes) => {
+    const bytes = Buffer.alloc(part.byteLength);
+    expect(part.copyTo(bytes, 0)).toBe(part.byteLength);
+    return bytes.toString();
+  };
+
+  it('cuts the rows into runs of at most PART_BYTES, in order, each with its first row', () => {
+    // About 150 kB of rows, some of 600 bytes, across blocks of 64 kB.
+    const all = [...texts, ...texts.map((text) => text.replace('"n":', '"m":'))];
+    const rows = rowsOf(all);
+    const parts = rows.parts();
+    expect(parts.length).toBeGreaterThan(4);
+    let next = 0;
+    for (const part of parts) {
+      expect(part.first).toBe(next);
+      const text = bytesOf(part);
+      expect(Buffer.byteLength(text)).toBeLessThanOrEqual(PART_BYTES);
+      const inPart = JSON.parse(`[${text}]`) as unknown[];
+      expect(inPart).toEqual(all.slice(next, next + inPart.length).map((each) => JSON.parse(each)));
+      next += inPart.length;
+    }
+    expect(next).toBe(all.length);
+    // Full parts: the next row would not have fitted.
+    parts.slice(0, -1).forEach((part, index) => {
+      const following = all[parts[index + 1]?.first as number] as string;
+      expect(part.byteLength + 1 + Buffer.byteLength(following)).toBeGreaterThan(PART_BYTES);
+    });
+  });
+
+  it('gives a row larger than a part a part of its own, and no part without rows', () => {
+    const large = JSON.stringify({ text: 'x'.repeat(PART_BYTES * 2) });
+    const rows = rowsOf(['{"a":1}', large, '{"b":2}']);
+    expect(rows.parts().map((part) => [part.first, bytesOf(part)])).toEqual([
+      [0, '{"a":1}'],
+      [1, large],
+      [2, '{"b":2}'],
+    ]);
+    expect(new JsonRows().parts()).toEqual([]);
   });
 });

@@ -1,6 +1,25 @@
 /** Bytes of a page's rows are kept in blocks of this size (a row larger gets its own). */
 const BLOCK_BYTES = 64 * 1024;
+/**
+ * A streamed answer sends a page's rows in parts of at most this many bytes (a row larger
+ * is a part of its own): a client then decodes and parses texts small enough for V8's young
+ * generation, where a text over 128 kB is a large object, in fresh memory every time.
+ */
+export const PART_BYTES = 32 * 1024;
 const COMMA = 0x2c;
+
+/** Something that copies its bytes into a buffer: `JsonRows`, or a part of them. */
+export interface Bytes {
+  readonly byteLength: number;
+  /** Copies the bytes into `target` at `offset`; answers the offset after them. */
+  copyTo(target: Uint8Array, offset: number): number;
+}
+
+/** A run of a page's rows, for a part of a streamed answer. */
+export interface RowPart extends Bytes {
+  /** The index of its first row in the page. */
+  readonly first: number;
+}
 
 /**
  * A page's rows as their JSON texts, joined by commas, in UTF-8: what a compiled pull sends
@@ -8,11 +27,14 @@ const COMMA = 0x2c;
  * blocks of bytes rather than a thousand strings (or one string a third of a megabyte long,
  * which V8 allocates in fresh memory every time) for the garbage collector to go through.
  */
-export class JsonRows {
+export class JsonRows implements Bytes {
   readonly #blocks: Buffer[] = [];
   /** Bytes written into the last block. */
   #used = 0;
   #count = 0;
+  #length = 0;
+  /** Where each part after the first begins: its first row, and that row's first byte. */
+  readonly #cuts: { row: number; at: number }[] = [];
 
   /** Rows added. */
   get count(): number {
@@ -21,21 +43,27 @@ export class JsonRows {
 
   /** Bytes of the rows, commas included. */
   get byteLength(): number {
-    const full = this.#blocks.slice(0, -1).reduce((sum, block) => sum + block.length, 0);
-    return full + this.#used;
+    return this.#length;
   }
 
   add(text: string): void {
-    const needed = Buffer.byteLength(text) + (this.#count > 0 ? 1 : 0);
+    const bytes = Buffer.byteLength(text);
+    const comma = this.#count > 0 ? 1 : 0;
+    const start = this.#length + comma;
+    const partStart = this.#cuts.at(-1)?.at ?? 0;
+    if (comma && start + bytes - partStart > PART_BYTES) {
+      this.#cuts.push({ row: this.#count, at: start });
+    }
     let block = this.#blocks.at(-1);
-    if (!block || this.#used + needed > block.length) {
+    if (!block || this.#used + comma + bytes > block.length) {
       if (block) this.#blocks[this.#blocks.length - 1] = block.subarray(0, this.#used);
-      block = Buffer.allocUnsafe(Math.max(BLOCK_BYTES, needed));
+      block = Buffer.allocUnsafe(Math.max(BLOCK_BYTES, comma + bytes));
       this.#blocks.push(block);
       this.#used = 0;
     }
-    if (this.#count > 0) block[this.#used++] = COMMA;
+    if (comma) block[this.#used++] = COMMA;
     this.#used += block.write(text, this.#used);
+    this.#length = start + bytes;
     this.#count += 1;
   }
 
@@ -44,15 +72,26 @@ export class JsonRows {
     return this;
   }
 
-  /** Copies the bytes into `target` at `offset`; answers the offset after them. */
   copyTo(target: Uint8Array, offset: number): number {
-    let at = offset;
-    this.#blocks.forEach((block, index) => {
-      const end = index === this.#blocks.length - 1 ? this.#used : block.length;
-      target.set(block.subarray(0, end), at);
-      at += end;
+    return this.#copy(target, offset, 0, this.#length);
+  }
+
+  /**
+   * The rows in runs of at most `PART_BYTES` (a longer row alone), joined by commas within
+   * a run; none when there are no rows.
+   */
+  parts(): RowPart[] {
+    if (this.#count === 0) return [];
+    const starts = [{ row: 0, at: 0 }, ...this.#cuts];
+    return starts.map(({ row, at }, index) => {
+      // A part ends before the comma that comes ahead of the next part's first row.
+      const end = index + 1 < starts.length ? (starts[index + 1]?.at as number) - 1 : this.#length;
+      return {
+        first: row,
+        byteLength: end - at,
+        copyTo: (target, offset) => this.#copy(target, offset, at, end),
+      };
     });
-    return at;
   }
 
   /** The rows joined, as text. */
@@ -60,5 +99,22 @@ export class JsonRows {
     const bytes = Buffer.allocUnsafe(this.byteLength);
     this.copyTo(bytes, 0);
     return bytes.toString('utf8');
+  }
+
+  /** Copies bytes `from` to `to` of the rows into `target` at `offset`. */
+  #copy(target: Uint8Array, offset: number, from: number, to: number): number {
+    let at = offset;
+    let blockStart = 0;
+    this.#blocks.forEach((block, index) => {
+      const blockEnd = blockStart + (index === this.#blocks.length - 1 ? this.#used : block.length);
+      const start = Math.max(from, blockStart);
+      const end = Math.min(to, blockEnd);
+      if (start < end) {
+        target.set(block.subarray(start - blockStart, end - blockStart), at);
+        at += end - start;
+      }
+      blockStart = blockEnd;
+    });
+    return at;
   }
 }

@@ -1,3 +1,4 @@
+import { answerOfText } from '@syncline/schema';
 import type { Random } from '../support/random';
 import type { GatewayNode } from './gateway-nodes';
 
@@ -140,8 +141,8 @@ export class FaultyNetwork {
     });
     let json: Record<string, unknown> | undefined;
     try {
-      const parsed = JSON.parse(text) as { data?: Record<string, unknown> };
-      json = parsed.data ?? undefined;
+      // The client's pull comes as multipart/mixed, its rows in parts.
+      json = answerOfText(text, response.headers.get('content-type')).data ?? undefined;
     } catch {
       json = undefined;
     }

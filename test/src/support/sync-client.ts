@@ -20,17 +20,20 @@ export type ExampleClient = SyncClient<typeof exampleSchema>;
  * What happens to the next request: it never arrives, it is applied and its answer lost, or
  * (`none`) it goes through, to place a fault on a later request.
  */
-export type Fault = 'none' | 'request-lost' | 'response-lost';
+export type Fault = 'none' | 'request-lost' | 'response-lost' | 'response-cut';
 
 /**
  * The network between a client and the in-process gateway, with faults on demand. A
- * lost response is a request the server fully handled whose answer never came back.
+ * lost response is a request the server fully handled whose answer never came back; a cut
+ * one broke off half-way, after its headers and the first half of its body had arrived.
  */
 export class TestNetwork {
   /** While true, every request fails as if the device were offline. */
   offline = false;
   /** Requests that reached the server. */
   delivered = 0;
+  /** The media type of each answer that was cut. */
+  readonly cutAnswers: string[] = [];
   /** Runs while a request is on its way, before the server handles it. */
   inFlight: (() => Promise<void>) | undefined;
   readonly #faults: Fault[] = [];
@@ -57,6 +60,7 @@ export class TestNetwork {
       await response.arrayBuffer();
       throw new TypeError('fetch failed: the connection dropped before the response');
     }
+    if (fault === 'response-cut') return this.#cut(response);
     if (!response.body) return response;
     let arriving: TransformStreamDefaultController<Uint8Array> | undefined;
     const body = response.body.pipeThrough(
@@ -72,6 +76,18 @@ export class TestNetwork {
     );
     return new Response(body, response);
   };
+
+  async #cut(response: Response): Promise<Response> {
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    this.cutAnswers.push(response.headers.get('content-type') ?? '');
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(bytes.slice(0, Math.floor(bytes.length / 2)));
+        controller.error(new TypeError('network error: the connection dropped'));
+      },
+    });
+    return new Response(body, response);
+  }
 
   /** The network goes down: every answer still arriving breaks, and new requests fail. */
   cut(): void {
