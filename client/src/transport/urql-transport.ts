@@ -41,7 +41,10 @@ export function createUrqlTransport(options: UrqlTransportOptions): Transport {
     url: options.url,
     exchanges: [fetchExchange],
     requestPolicy: 'network-only',
-    fetch: baseFetch,
+    // urql aborts a request when its operation ends: for a pull streamed in parts, right
+    // after the last one, while the end of the body may still be on its way, which rejects
+    // a read nobody awaits. The transport waits for every answer: nothing is left to abort.
+    fetch: (input, init) => baseFetch(input, { ...init, signal: null }),
   });
 
   const source = options.token;
@@ -90,9 +93,8 @@ export function createUrqlTransport(options: UrqlTransportOptions): Transport {
         const result = await client.query(document, variables, context).toPromise();
         const data = result.data as Record<string, unknown> | undefined;
         const pages = data?.[tableNames(name).pullPages] as PullPage<StoredRow>[] | undefined;
-        if (result.error || !pages?.length) return failure(result.error);
-        const value = pages.map((page) => ({ ...page, rows: page.rows.map(plainRow) }));
-        return { ok: true, value };
+        // Rows as answered: the document selects no `__typename` (only push's rows have one).
+        return result.error || !pages?.length ? failure(result.error) : { ok: true, value: pages };
       });
     },
 
@@ -143,7 +145,8 @@ export function failure(error: CombinedError | undefined): {
   const graphQLError = error.graphQLErrors[0];
   const code = graphQLError?.extensions?.code;
   const response = error.response as Response | undefined;
-  const status = response?.status;
+  // A body that broke off after its headers (a 2xx) is the connection's failure.
+  const status = error.networkError && response?.ok ? undefined : response?.status;
   if (status === 429) {
     // Rate limited: a server error the queue survives, with how long to wait.
     const wait = retryAfterMs(response as Response);
@@ -161,8 +164,7 @@ export function failure(error: CombinedError | undefined): {
   if (code === 'CURSOR_EXPIRED') {
     return { ok: false, failure: 'cursor-expired', message: error.message, code };
   }
-  // A body that broke off after its headers (a 2xx) is the connection's failure.
-  if (graphQLError || (status !== undefined && !(error.networkError && status < 300))) {
+  if (graphQLError || status !== undefined) {
     const message = graphQLError?.message ?? `HTTP ${status}`;
     return {
       ok: false,
