@@ -98,7 +98,9 @@ describe.each(databaseKinds)('client: pull, purge and sync, on $name', (kind) =>
 
   it('stores nothing of an answer cut off while its rows stream in, and then pulls them all', async () => {
     const { user, network, todos } = await setUp({ pageSize: 2 });
-    for (let i = 0; i < 25; i++) await office.insert(user, `job ${String(i).padStart(2, '0')}`);
+    // Rows enough (over 128 kB) for the answer to stream.
+    const text = (i: number) => `job ${String(i).padStart(2, '0')} ${'and more '.repeat(800)}`;
+    for (let i = 0; i < 25; i++) await office.insert(user, text(i));
     network.plan('response-cut');
     expect(await todos.pull('jobs')).toMatchObject({ status: 'network-error', pulled: 0 });
     // The answer was streaming (multipart, its rows in parts) when it broke off.
@@ -106,9 +108,7 @@ describe.each(databaseKinds)('client: pull, purge and sync, on $name', (kind) =>
     expect(await todos.find()).toEqual([]);
     expect(await todos.pull('jobs')).toEqual({ status: 'complete', pulled: 25 });
     const texts = (await todos.find()).map((row) => row.text).sort();
-    expect(texts).toEqual(
-      Array.from({ length: 25 }, (_, i) => `job ${String(i).padStart(2, '0')}`),
-    );
+    expect(texts).toEqual(Array.from({ length: 25 }, (_, i) => text(i)));
   });
 
   it('keeps a cursor per query, and a filter pulls only its rows', async () => {

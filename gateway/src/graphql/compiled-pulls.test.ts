@@ -21,6 +21,7 @@ import { serveTables } from '../sync/tables';
 import { planPull, useCompiledPulls } from './compiled-pulls';
 import { createSchema } from './create-schema';
 import { DEFAULT_LIMITS } from './limits';
+import { STREAM_FROM_BYTES } from './pull-stream';
 
 /** The pull the client sends, from the one place the client takes it. */
 const clientPull = pullDocument(describeSyncTable(todoItem));
@@ -302,11 +303,21 @@ describe('compiled pulls', () => {
     expect(paths).toEqual(['pullTodoItemPages:compiled', 'pullTodoItemPages:compiled']);
     // One page (`pull<Table>s`) streams its rows the same way.
     const onePage = onePull.replace('rows {', 'rows @stream {');
-    const single = await send(both.compiled, onePage, { limit: 20 }, URQL_ACCEPT);
+    const single = await send(both.compiled, onePage, { limit: 40 }, URQL_ACCEPT);
     expect(single.headers.get('content-type')).toBe('multipart/mixed; boundary="-"');
-    const graphqlPage = await ask(both.plain, onePage, { limit: 20 }, URQL_ACCEPT);
+    const graphqlPage = await ask(both.plain, onePage, { limit: 40 }, URQL_ACCEPT);
     expect(await readAnswer(single)).toEqual(graphqlPage.body);
-    expect(graphqlPage.body.data.pullTodoItems.rows).toHaveLength(20);
+    expect(graphqlPage.body.data.pullTodoItems.rows).toHaveLength(40);
+    // Rows of less than 128 kB go whole, as JSON: one small text beats two parts.
+    const small = await send(both.compiled, clientPull, { limit: 10, pages: 2 }, URQL_ACCEPT);
+    expect(small.headers.get('content-type')).toBe(
+      'application/graphql-response+json; charset=utf-8',
+    );
+    const smallRows = (await small.json()).data.pullTodoItemPages.flatMap(
+      (page: { rows: unknown[] }) => page.rows,
+    );
+    expect(smallRows).toHaveLength(20);
+    expect(Buffer.byteLength(JSON.stringify(smallRows))).toBeLessThan(STREAM_FROM_BYTES);
   });
 
   it('plans only a plain @stream on rows', () => {

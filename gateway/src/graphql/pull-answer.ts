@@ -1,7 +1,7 @@
 import type { ExecutionResult, GraphQLLeafType } from 'graphql';
 import type { JsonRows } from '../sync/json-rows';
 import { encode, type Piece } from './answer-bytes';
-import { multipartBody, type StreamedRows } from './pull-stream';
+import { multipartBody, STREAM_FROM_BYTES, type StreamedRows } from './pull-stream';
 import type { PullPageValue } from './table-types';
 
 /** What a page answers, in the order selected: its rows, cursor, hasMore, movedOut. */
@@ -28,7 +28,7 @@ export interface PageSelection {
 export interface PullAnswer extends ExecutionResult {
   stringify(result: ExecutionResult): string;
   body(): Uint8Array<ArrayBuffer>;
-  /** The answer with its rows streamed in parts; undefined when they are not (see pull-stream.ts). */
+  /** The answer with its rows streamed in parts; undefined when it goes whole (pull-stream.ts). */
   streamed(): Uint8Array<ArrayBuffer> | undefined;
 }
 
@@ -48,9 +48,9 @@ export function pullAnswer(
     },
     body: () => encode([...pieces, '}']),
     streamed() {
-      const rows = streamedRows(selection, pages);
-      if (!selection.stream || rows.length === 0) return undefined;
-      return multipartBody(dataPieces(selection, pages, false), rows);
+      const bytes = pages.reduce((sum, page) => sum + page.rows.byteLength, 0);
+      if (!selection.stream || bytes < STREAM_FROM_BYTES) return undefined;
+      return multipartBody(dataPieces(selection, pages, false), streamedRows(selection, pages));
     },
   };
 }

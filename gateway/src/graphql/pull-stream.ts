@@ -16,10 +16,15 @@ import { byteLength, encode, type Piece } from './answer-bytes';
  * the machine must map page by page: about a third of the client's time in `pnpm bench`.
  * Parts of 32 kB are decoded and parsed in memory that is used again and again.
  *
- * A request that does not name `multipart/mixed` gets the whole answer at once, as JSON:
- * a server may deliver what `@stream` asks for in one piece.
+ * An answer whose rows are under `STREAM_FROM_BYTES` goes whole, as JSON, and so does any
+ * to a request that does not name `multipart/mixed`: a server may deliver what `@stream`
+ * asks for in one piece. (A small answer is one small text; two parts and their framing
+ * cost a client more than they save, as a live client's pull of a row or two showed.)
  */
 export const MULTIPART_TYPE = 'multipart/mixed; boundary="-"';
+
+/** Rows of fewer bytes than this are answered whole: their text is no large object. */
+export const STREAM_FROM_BYTES = 128 * 1024;
 
 /** The parts of a streamed answer: where each run of rows goes. */
 export interface StreamedRows {
