@@ -1,4 +1,6 @@
+import { GraphQLDeferDirective, GraphQLStreamDirective } from '@graphql-tools/utils';
 import type { PgTable } from 'drizzle-orm/pg-core';
+import { specifiedDirectives } from 'graphql';
 import type { Logger } from 'pino';
 import type { Db, ReadRows } from '../db/database';
 import type { ChangeHub } from '../sync/change-hub';
@@ -60,5 +62,8 @@ export function createSchema(parts: SchemaParts) {
   }
   addPushField(builder, shared, typesPerTable, apply, limits);
   addSubscriptionField(builder, tables, hub, limits, (table) => observe?.hintSent(table));
-  return builder.toSchema({ sortSchema: false });
+  // `@defer` and `@stream` (Yoga's defer-stream plugin, create-gateway.ts), in the schema
+  // from the start: the plugin would otherwise build the whole schema again.
+  const directives = [...specifiedDirectives, GraphQLDeferDirective, GraphQLStreamDirective];
+  return builder.toSchema({ sortSchema: false, directives });
 }
