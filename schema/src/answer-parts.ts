@@ -77,38 +77,51 @@ function multipartParts(contentType: string | null, onItems?: OnItems) {
     }
     return -1;
   };
-  /** Reads the part at `part` if it has all arrived; answers whether it had. */
-  const read = () => {
-    // After the last delimiter comes `--`: the end.
-    if (pending.length < part + 2) return false;
-    if (pending[part] === 0x2d && pending[part + 1] === 0x2d) return false;
+  /**
+   * Where the body of the part at `part` begins, and where its `Content-Length` says it
+   * ends (-1 without one); undefined until its headers have all arrived.
+   */
+  const bodyOf = () => {
     // The headers end at an empty line.
     let body = part;
     while (body + 3 < pending.length && !(pending[body] === CR && pending[body + 2] === CR)) {
       body++;
     }
-    if (body + 3 >= pending.length) return false;
+    if (body + 3 >= pending.length) return undefined;
     const headers = decoder.decode(pending.subarray(part, body));
     const length = /content-length:\s*(\d+)/i.exec(headers)?.[1];
-    const sized = length === undefined ? -1 : body + 4 + Number(length);
-    const end = sized >= 0 && isDelimiter(sized) ? sized : nextDelimiter(body + 4);
+    return { body: body + 4, sized: length === undefined ? -1 : body + 4 + Number(length) };
+  };
+  /** Reads the part at `part` if it has all arrived; answers whether it had. */
+  const read = () => {
+    // After the last delimiter comes `--`: the end.
+    if (pending.length < part + 2) return false;
+    if (pending[part] === 0x2d && pending[part + 1] === 0x2d) return false;
+    const { body, sized } = bodyOf() ?? { body: -1, sized: -1 };
+    if (body < 0) return false;
+    const end = sized >= 0 && isDelimiter(sized) ? sized : nextDelimiter(body);
     if (end < 0) return false;
-    const payload = JSON.parse(decoder.decode(pending.subarray(body + 4, end))) as Payload;
+    const payload = JSON.parse(decoder.decode(pending.subarray(body, end))) as Payload;
     answer = answer ? merge(answer, payload, onItems) : payload;
     done = payload.hasNext === false;
     part = end + delimiter.length;
     return true;
   };
   return {
-    add(bytes: Uint8Array) {
-      if (pending.length === 0) {
-        pending = bytes;
-      } else {
-        const joined = new Uint8Array(pending.length + bytes.length);
-        joined.set(pending);
-        joined.set(bytes, pending.length);
-        pending = joined;
+    add(chunk: Uint8Array) {
+      let bytes = chunk;
+      // A part begun in an earlier chunk, with its length: only the rest of it is copied.
+      const sized = part >= 0 && pending.length > 0 && !done ? bodyOf()?.sized : undefined;
+      const needed =
+        sized === undefined || sized < 0 ? -1 : sized + delimiter.length - pending.length;
+      if (needed > 0 && needed <= bytes.length) {
+        pending = joined(pending, bytes.subarray(0, needed));
+        read();
+        pending = pending.subarray(part);
+        part = 0;
+        bytes = bytes.subarray(needed);
       }
+      pending = pending.length === 0 ? bytes : joined(pending, bytes);
       if (part < 0) {
         const first = nextDelimiter(0);
         if (first < 0) return;
@@ -126,6 +139,13 @@ function multipartParts(contentType: string | null, onItems?: OnItems) {
       return rest;
     },
   };
+}
+
+function joined(first: Uint8Array, second: Uint8Array): Uint8Array {
+  const bytes = new Uint8Array(first.length + second.length);
+  bytes.set(first);
+  bytes.set(second, first.length);
+  return bytes;
 }
 
 /** `answer` with a later part's rows (`items`), fields (`data`) and errors added. */

@@ -5,6 +5,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pino, { type Logger } from 'pino';
 import { DatabaseErrors } from './database-errors';
 import { openPostgres } from './postgres';
+import { ValuesRow } from './read-row';
 import { executeRendered } from './rendered-query';
 import type { Db, SyncDatabase } from './sync-database';
 
@@ -46,9 +47,10 @@ async function openPglite(dataDir: string): Promise<SyncDatabase> {
     kind: 'pglite',
     db,
     listen: (channel, onMessage) => client.listen(channel, onMessage),
-    // PGlite answers a statement's rows all at once.
+    // PGlite answers a statement's rows all at once, its values parsed.
     async readRows(query, values, onRow) {
-      for (const row of await executeRendered(db, query, values)) onRow(row);
+      const row = new ValuesRow();
+      for (row.values of await executeRendered(db, query, values)) onRow(row);
     },
     migrate: (folder) => migratePglite(drizzlePglite({ client }), { migrationsFolder: folder }),
     connections: () => undefined,

@@ -1,6 +1,7 @@
 import type { Query } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { DatabaseErrorListener } from './database-errors';
+import type { ReadRow } from './read-row';
 
 /** Drizzle over either driver; a transaction is one too. */
 export type Db = PgDatabase<PgQueryResultHKT>;
@@ -21,11 +22,10 @@ export interface SyncDatabase {
   ): Promise<() => Promise<void>>;
   /**
    * Runs a statement rendered once (`renderSql`), with `values` for its placeholders, and
-   * hands each row to `onRow` as an array of its columns, in order: on Postgres each value
-   * as the text the server sent (the reader parses what it uses), on PGlite as PGlite parses
-   * it. On Postgres each row is handed over as it arrives and not kept: a pull's thousand
-   * rows leave nothing for the garbage collector to copy. A throwing `onRow` hears of no
-   * more rows and fails the read.
+   * hands each row to `onRow` (`ReadRow`: each column read as its reader needs it). On
+   * Postgres each row is handed over as its bytes arrive, valid only during the call, and
+   * nothing is kept: a pull's thousand rows leave nothing for the garbage collector to copy.
+   * A throwing `onRow` hears of no more rows and fails the read.
    */
   readRows: ReadRows;
   /** Applies the Drizzle Kit SQL migrations in `folder` that have not run yet. */
@@ -56,5 +56,5 @@ export interface ConnectionUse {
 export type ReadRows = (
   query: Query,
   values: Record<string, unknown>,
-  onRow: (row: unknown[]) => void,
+  onRow: (row: ReadRow) => void,
 ) => Promise<void>;

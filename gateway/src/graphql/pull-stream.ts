@@ -5,7 +5,7 @@ import { byteLength, encode, type Piece } from './answer-bytes';
  * A pull whose `rows` carry `@stream` (the client's does: `pullDocument` of @syncline/schema)
  * is answered, to a request that accepts `multipart/mixed`, as GraphQL's incremental
  * delivery: a first part with every page but none of its rows (`"rows":[]`, cursors and the
- * rest as always), then the rows in order, a few dozen at a time (`PART_BYTES`), each part
+ * rest as always), then the rows in order, a hundred or two at a time (`PART_BYTES`), each part
  * `{"incremental":[{"items":[...],"path":[<field>,<page>,"rows",<first row>]}],"hasNext":...}`,
  * the last with `"hasNext":false`. That is what Yoga's executor answers for `@stream`, in
  * the framing of Yoga's own multipart writer, and urql puts the parts back together before
@@ -14,7 +14,7 @@ import { byteLength, encode, type Piece } from './answer-bytes';
  * Why: a page of 1,000 rows is some 350 kB of JSON, ten of them 3.5 MB. A client that reads
  * that as one text allocates it, as V8 does any text over 128 kB, in fresh memory, which
  * the machine must map page by page: about a third of the client's time in `pnpm bench`.
- * Parts of 32 kB are decoded and parsed in memory that is used again and again.
+ * Parts of 64 kB are decoded and parsed in memory that is used again and again.
  *
  * An answer whose rows are under `STREAM_FROM_BYTES` goes whole, as JSON, and so does any
  * to a request that does not name `multipart/mixed`: a server may deliver what `@stream`

@@ -14,6 +14,7 @@ import {
   varchar,
 } from 'drizzle-orm/pg-core';
 import { createYoga } from 'graphql-yoga';
+import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MEMORY, openDatabase, type SyncDatabase } from '../db/database';
@@ -74,14 +75,65 @@ const UNWRITABLE = [
   `'e', 'infinite', null, null, 1, null, null, 'Infinity', 1, null, null, null, null, null, '{}'`,
   `'f', 'far future', null, null, 1, null, null, null, 1, null, null, '10000-01-01 00:00:00+00', null, null, '{}'`,
   `'g', 'long ago', null, null, 1, null, null, null, 1, null, '0044-03-15 12:00:00 BC', null, null, null, '{}'`,
+  `'i', 'endless', null, null, 1, null, null, null, 1, null, null, 'infinity', null, null, '{}'`,
   `'h', 'json null', null, null, 1, null, null, null, 1, null, null, null, null, null, 'null'`,
 ];
 
 const ALL_FIELDS = `id version createdAt updatedAt deleted label note ref count small big ratio amount
   flag localTime at doc raw required`;
 
-describe('pull values', () => {
+/** A database the values are read from: PGlite, and the Postgres server of DATABASE_URL if set. */
+interface ValuesDatabase {
+  name: string;
+  open(): Promise<{ database: SyncDatabase; drop(): Promise<void> }>;
+}
+
+const serverUrl = process.env.DATABASE_URL;
+const kinds: ValuesDatabase[] = [
+  {
+    name: 'pglite',
+    async open() {
+      const database = await openDatabase({ dataDir: MEMORY });
+      return { database, drop: () => database.close() };
+    },
+  },
+  ...(serverUrl
+    ? [
+        {
+          name: 'postgres',
+          async open() {
+            const name = `syncline_values_${process.pid}_${Date.now()}`;
+            const admin = new pg.Client({ connectionString: serverUrl });
+            await admin.connect();
+            await admin.query(`create database ${name}`);
+            const url = new URL(serverUrl);
+            url.pathname = `/${name}`;
+            const database = await openDatabase({ url: url.toString() });
+            return {
+              database,
+              async drop() {
+                await database.close();
+                await admin.query(`drop database if exists ${name} with (force)`);
+                await admin.end();
+              },
+            };
+          },
+        },
+      ]
+    : []),
+];
+
+/** Runs statements as they are, on either database. */
+function execute(database: SyncDatabase, statements: string): Promise<unknown> {
+  const client = (database.db as unknown as { $client: object }).$client;
+  return database.kind === 'pglite'
+    ? (client as { exec(sql: string): Promise<unknown> }).exec(statements)
+    : (client as pg.Pool).query(statements);
+}
+
+describe.each(kinds)('pull values on $name', (kind) => {
   let database: SyncDatabase;
+  let drop: () => Promise<void>;
   /** What the tests ask of a Yoga instance. */
   type Answerer = { fetch(url: string, init: RequestInit): Promise<Response> | Response };
   let yogas: { plain: Answerer; compiled: Answerer };
@@ -107,12 +159,11 @@ describe('pull values', () => {
   }
 
   beforeAll(async () => {
-    database = await openDatabase({ dataDir: MEMORY });
+    ({ database, drop } = await kind.open());
     await database.migrate(exampleMigrations);
-    const client = (database.db as unknown as { $client: { exec(sql: string): Promise<unknown> } })
-      .$client;
-    await client.exec(DDL);
-    await client.exec(
+    await execute(database, DDL);
+    await execute(
+      database,
       `insert into sample (${COLUMNS}) values ${ROWS.map((row) => `(${row})`).join(', ')}`,
     );
     const schema = createSchema({
@@ -130,7 +181,7 @@ describe('pull values', () => {
       compiled: createYoga({ schema, context, logging: false, plugins: [compiled] }),
     };
   });
-  afterAll(() => database.close());
+  afterAll(() => drop());
 
   it('answers every kind of value exactly as GraphQL does, on the compiled path', async () => {
     paths.length = 0;
@@ -172,10 +223,8 @@ describe('pull values', () => {
   });
 
   it('leaves a value it cannot write to GraphQL, which answers it', async () => {
-    const client = (database.db as unknown as { $client: { exec(sql: string): Promise<unknown> } })
-      .$client;
     for (const row of UNWRITABLE) {
-      await client.exec(`insert into sample (${COLUMNS}) values (${row})`);
+      await execute(database, `insert into sample (${COLUMNS}) values (${row})`);
       paths.length = 0;
       const query = `{ pullSamples { rows { ${ALL_FIELDS} } } }`;
       const expected = await ask(yogas.plain, query);
@@ -185,7 +234,7 @@ describe('pull values', () => {
         expect((expected.body as { errors?: unknown[] }).errors, row).toHaveLength(1);
       }
       expect(paths, row).toEqual(['pullSamples:graphql']);
-      await client.exec(`delete from sample where id = ${row.split(',')[0]}`);
+      await execute(database, `delete from sample where id = ${row.split(',')[0]}`);
     }
   });
 });

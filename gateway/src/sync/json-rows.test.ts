@@ -35,6 +35,17 @@ describe('JsonRows', () => {
     expect(rowsOf(all).text()).toBe(all.join(','));
   });
 
+  it('takes a row as its UTF-8 bytes as it takes its text', () => {
+    const rows = new JsonRows();
+    for (const text of texts) rows.add(Buffer.from(text));
+    expect(rows.text()).toBe(texts.join(','));
+    expect(rows.parts().map((part) => part.first)).toEqual(
+      rowsOf(texts)
+        .parts()
+        .map((part) => part.first),
+    );
+  });
+
   it('is empty before any row', () => {
     const rows = new JsonRows();
     expect(rows.count).toBe(0);
@@ -51,8 +62,10 @@ describe('JsonRows in parts', () => {
   };
 
   it('cuts the rows into runs of at most PART_BYTES, in order, each with its first row', () => {
-    // About 150 kB of rows, some of 600 bytes, across blocks of 64 kB.
-    const all = [...texts, ...texts.map((text) => text.replace('"n":', '"m":'))];
+    // About 300 kB of rows, some of 600 bytes, across blocks of 64 kB.
+    const all = ['"n":', '"m":', '"o":', '"p":'].flatMap((key) =>
+      texts.map((text) => text.replace('"n":', key)),
+    );
     const rows = rowsOf(all);
     const parts = rows.parts();
     expect(parts.length).toBeGreaterThan(4);

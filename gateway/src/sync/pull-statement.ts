@@ -47,24 +47,6 @@ export function pullShape(request: PullRequest<unknown>): PullShape {
   return losesRows && request.cursor.seen ? 'changes' : 'rows';
 }
 
-/**
- * A row of a pull's statement, its columns in order (see `pullStatement`): an item of the
- * window (its position set), or, last, the statement's own row (`snapshot` set).
- */
-export type PullStatementRow = [
-  /** The item's row as JSON; null when it moved out, or has no JSON (strict projections). */
-  row: string | null,
-  /** The id of an item that left the query. */
-  movedOut: string | null,
-  /** The item's change position. */
-  txid: string | number | bigint | null,
-  seq: string | number | bigint | null,
-  /** `pg_current_snapshot()` of the statement. */
-  snapshot: string | null,
-  /** The table's tombstone horizon, a transaction id; null when nothing was pruned. */
-  horizon: string | null,
-];
-
 const ROW = sql.identifier('row');
 const ID = sql.identifier('id');
 const TXID = sql.identifier('txid');
@@ -161,15 +143,15 @@ function valuesOf(request: PullRequest<unknown>): Record<string, unknown> {
 }
 
 /**
- * The one statement of a pull (`PullStatementRow`): the first `limit × pages + 1` items of
+ * The one statement of a pull (its columns: `PULL_COLUMN`): the first `limit × pages + 1` items of
  * the window in change order, one row each, then a row of the statement's own snapshot and the
  * table's tombstone horizon, all read in one snapshot. The window: changes by transactions
  * not visible in `cursor.seen`, visible in `cursor.upto` (none: in the statement's snapshot,
  * which is what the statement sees anyway), after `cursor.after`. The item past the last page
  * tells that the window has more; the gateway leaves it out of the answer.
  *
- * Postgres writes each row's JSON (pull-projection.ts), so an item reaches the gateway as one
- * text rather than a row of columns to decode. Items come one row each rather than joined
+ * Postgres writes each row's JSON (pull-projection.ts), so an item reaches the gateway as a
+ * text or two rather than a row of columns to decode. Items come one row each rather than joined
  * into one text: a page of a thousand rows joined is a third of a megabyte, which both
  * Postgres (to build and send it) and the gateway (to decode it) pay for in fresh memory,
  * about twice what the rows cost apart (see docs/benchmarks.md). The final order is
@@ -181,13 +163,16 @@ export function pullStatement(request: PullRequest<unknown>, shape: PullShape): 
   const items = itemsStatement(request, shape, cursor.after && VALUE.after, VALUE.limitAndOne);
   const horizon = sql`select ${pruneHorizon.changeTxid}::text from ${pruneHorizon}
     where ${pruneHorizon.tableName} = ${served.info.name}`;
+  const rest = restOfRow(request.projection);
   return sql`select * from (
       (select case when ${COVERED} then ${ROW} end as "row",
           case when not ${COVERED} then ${ID} end as "movedOut",
           ${TXID} as "txid", ${SEQ} as "seq", null::text as "snapshot", null::text as "horizon"
+          ${sql.join(rest.map((name) => sql`, ${name}`))}
         from (${items}) as items)
       union all
-      (select null, null, null, null, pg_current_snapshot()::text, (${horizon}))
+      (select null, null, null, null, pg_current_snapshot()::text, (${horizon})
+        ${sql.join(rest.map(() => sql`, null`))})
     ) as answer order by "txid", "seq"`;
 }
 
@@ -207,8 +192,11 @@ function itemsStatement(
   const window = inWindow(cursor, after, changeTxid, changeSeq);
   const itemsOf = (covered: SQL, where: SQL | undefined) => {
     const conditions = and(owner, window, where);
-    return sql`select ${projection.rowJson} as ${ROW}, ${id} as ${ID}, ${changeTxid} as ${TXID},
+    const [row, ...rest] = projection.rowColumns;
+    const names = restOfRow(projection);
+    return sql`select ${row} as ${ROW}, ${id} as ${ID}, ${changeTxid} as ${TXID},
         ${changeSeq} as ${SEQ}, ${covered} as ${COVERED}
+        ${sql.join(rest.map((column, index) => sql`, ${column} as ${names[index]}`))}
       from ${served.table} ${conditions ? sql`where ${conditions}` : sql``}
       order by ${changeTxid}, ${changeSeq} limit ${limit}`;
   };
@@ -219,6 +207,13 @@ function itemsStatement(
   if (!owner) return items;
   return sql`select * from ((${items}) union all (${movesIn(request, after, limit)})) as merged
     order by ${TXID}, ${SEQ} limit ${limit}`;
+}
+
+/** The columns of a row after its first (`PullProjection.rowColumns`), as the statement names them. */
+function restOfRow(projection: PullProjection<unknown>): SQL[] {
+  return projection.rowColumns
+    .slice(1)
+    .map((_, index) => sql`${sql.identifier(`row_${index + 1}`)}`);
 }
 
 /** The window's conditions on a change position, as index ranges where they can be. */
@@ -266,6 +261,7 @@ function movesIn(request: PullRequest<unknown>, after: SQL | null, limit: SQL): 
     order by ${ownerMove.rowId}, ${ownerMove.changeTxid} desc, ${ownerMove.changeSeq} desc`;
   return sql`select null::text as ${ROW}, moved.row_id as ${ID}, moved.change_txid as ${TXID},
       moved.change_seq as ${SEQ}, false as ${COVERED}
+      ${sql.join(restOfRow(request.projection).map((name) => sql`, null as ${name}`))}
     from (${latest}) as moved
     where not exists (
       select from ${served.table}

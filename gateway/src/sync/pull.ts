@@ -1,7 +1,8 @@
 import type { SyncDatabase } from '../db/database';
 import type { PullCursor } from './cursor';
+import { PULL_COLUMN } from './pull-columns';
 import type { PageRows, PullProjection } from './pull-projection';
-import { type PullRequest, type PullStatementRow, pullQuery, pullShape } from './pull-statement';
+import { type PullRequest, pullQuery, pullShape } from './pull-statement';
 import { mayMissUpTo, parseSnapshot, type Snapshot } from './snapshot';
 
 export type { PullFilter, PullRequest } from './pull-statement';
@@ -58,10 +59,14 @@ export async function pullChanges<TRows>(
   let items = 0;
   let unwritten = 0;
   let hasMore = false;
-  let own: PullStatementRow | undefined;
-  await database.readRows(query, values, (answered) => {
-    const item = answered as PullStatementRow;
-    if (item[4] !== null) own = item;
+  let snapshot: string | null = null;
+  let horizon: string | null = null;
+  await database.readRows(query, values, (item) => {
+    const own = item.text(PULL_COLUMN.snapshot);
+    if (own !== null) {
+      snapshot = own;
+      horizon = item.text(PULL_COLUMN.horizon);
+    }
     // The item past the last page: the window has more.
     else if (items === most) hasMore = true;
     else {
@@ -71,16 +76,15 @@ export async function pullChanges<TRows>(
       }
       items += 1;
       page.items += 1;
-      page.last = item;
-      if (item[0] !== null) {
-        page.rows.add(item[0]);
-        page.rowCount += 1;
-      } else if (item[1] !== null) page.movedOut.push(item[1]);
+      page.txid = item.integer(PULL_COLUMN.txid);
+      page.seq = item.integer(PULL_COLUMN.seq);
+      const movedOut = item.text(PULL_COLUMN.movedOut);
+      if (movedOut !== null) page.movedOut.push(movedOut);
+      else if (page.rows.add(item)) page.rowCount += 1;
       else unwritten += 1;
     }
   });
   pages.push(page);
-  const [, , , , snapshot, horizon] = own ?? [];
   const now = parseSnapshot(snapshot ?? '');
   if (!now) throw new Error(`pull: no snapshot in the statement's answer`);
   // Tombstones pruned after this cursor's snapshot was taken may never have reached it.
@@ -91,9 +95,8 @@ export async function pullChanges<TRows>(
     throw new Error(`pull: ${unwritten} rows have a value their fields cannot hold`);
   }
   const upto = cursor.upto ?? now;
-  const pulled = pages.map(({ rows, rowCount, movedOut, last }, index) => {
+  const pulled = pages.map(({ rows, rowCount, movedOut, txid, seq }, index) => {
     const more = index < pages.length - 1 || hasMore;
-    const [, , txid, seq] = last ?? [];
     const next: PullCursor =
       more && txid != null && seq != null
         ? { seen: cursor.seen, upto, after: { txid: BigInt(txid), seq: BigInt(seq) } }
@@ -116,9 +119,18 @@ interface Cut<TRows> {
   rowCount: number;
   movedOut: string[];
   items: number;
-  last: PullStatementRow | undefined;
+  /** The position of the page's last item. */
+  txid: number | bigint | null;
+  seq: number | bigint | null;
 }
 
 function cut<TRows>(projection: PullProjection<TRows>): Cut<TRows> {
-  return { rows: projection.collect(), rowCount: 0, movedOut: [], items: 0, last: undefined };
+  return {
+    rows: projection.collect(),
+    rowCount: 0,
+    movedOut: [],
+    items: 0,
+    txid: null,
+    seq: null,
+  };
 }

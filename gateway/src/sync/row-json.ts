@@ -30,13 +30,64 @@ const NAME = /^[_A-Za-z][_0-9A-Za-z]*$/;
  */
 export function rowJson(served: ServedTable, fields: readonly RowField[], mode: RowJsonMode): SQL {
   const parts = fields.map(({ key, column }, index) => {
-    if (!NAME.test(key)) throw new Error(`pull: ${key} is not a GraphQL name`);
-    const drizzleColumn = served.columns[column];
-    if (!drizzleColumn) throw new Error(`pull: ${served.info.name} has no column ${column}`);
+    const drizzleColumn = fieldColumn(served, key, column);
     const value = fieldJson(served.info.name, column, drizzleColumn, mode);
-    return sql`${sql.raw(`'${index === 0 ? '{' : ','}"${key}":'`)} || ${value}`;
+    return sql`${keyLiteral(key, index)} || ${value}`;
   });
   return rendered(sql`${sql.join(parts, sql` || `)} || '}'`);
+}
+
+/** A column of a row's JSON in parts: text, or a timestamp for the gateway to write. */
+export type RowPart = { kind: 'text' } | { kind: 'timestamp'; nullable: boolean };
+
+/** A row's JSON as the columns that make it, in order, and what each is. */
+export interface RowJsonColumns {
+  columns: SQL[];
+  parts: RowPart[];
+}
+
+/**
+ * A row's JSON as `rowJson` writes it strictly, but in parts: runs of text that Postgres
+ * writes, and between them each timestamp as it is, for the gateway to write
+ * (`writeIsoJson`). Postgres' `to_char` took about a third of the CPU it spent on a row; the
+ * gateway writes the same 26 bytes in a fraction of that. A row has JSON when every text
+ * part is not null, and every timestamp has its form, or is a nullable field's null.
+ */
+export function rowJsonColumns(served: ServedTable, fields: readonly RowField[]): RowJsonColumns {
+  const columns: SQL[] = [];
+  const parts: RowPart[] = [];
+  let run: SQL[] = [];
+  const endRun = () => {
+    columns.push(rendered(sql`(${sql.join(run, sql` || `)})::text`));
+    parts.push({ kind: 'text' });
+    run = [];
+  };
+  fields.forEach(({ key, column }, index) => {
+    const drizzleColumn = fieldColumn(served, key, column);
+    run.push(keyLiteral(key, index));
+    if (columnKind(served.info.name, column, drizzleColumn) !== 'datetime') {
+      run.push(fieldJson(served.info.name, column, drizzleColumn, 'strict'));
+      return;
+    }
+    endRun();
+    columns.push(sql`${drizzleColumn}`);
+    parts.push({ kind: 'timestamp', nullable: !drizzleColumn.notNull });
+  });
+  run.push(sql.raw(`'}'`));
+  endRun();
+  return { columns, parts };
+}
+
+function fieldColumn(served: ServedTable, key: string, column: string): PgColumn {
+  if (!NAME.test(key)) throw new Error(`pull: ${key} is not a GraphQL name`);
+  const drizzleColumn = served.columns[column];
+  if (!drizzleColumn) throw new Error(`pull: ${served.info.name} has no column ${column}`);
+  return drizzleColumn;
+}
+
+/** What comes ahead of a field's value: `{"key":` for the first, `,"key":` after. */
+function keyLiteral(key: string, index: number): SQL {
+  return sql.raw(`'${index === 0 ? '{' : ','}"${key}":'`);
 }
 
 /**
