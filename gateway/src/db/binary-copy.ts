@@ -70,6 +70,16 @@ function headerEnd(bytes: Buffer): number {
   return end <= bytes.length ? end : -1;
 }
 
+/** The big-endian 32-bit integer at `at` (the callers know the bytes are there). */
+function int32(bytes: Buffer, at: number): number {
+  return (
+    ((bytes[at] as number) << 24) |
+    ((bytes[at + 1] as number) << 16) |
+    ((bytes[at + 2] as number) << 8) |
+    (bytes[at + 3] as number)
+  );
+}
+
 /** A row of a binary COPY: where each column's bytes are in the chunk read. */
 class BinaryRow implements ReadRow {
   /** The row's column count; `END` for the trailer. */
@@ -81,11 +91,11 @@ class BinaryRow implements ReadRow {
   /** Reads the row at `at`; answers where it ends, or -1 when it has not all arrived. */
   read(bytes: Buffer, at: number): number {
     if (at + 2 > bytes.length) return -1;
-    const columns = bytes.readInt16BE(at);
+    const columns = (((bytes[at] as number) << 24) >> 16) | (bytes[at + 1] as number);
     let next = at + 2;
     for (let column = 0; column < columns; column++) {
       if (next + 4 > bytes.length) return -1;
-      const length = bytes.readInt32BE(next);
+      const length = int32(bytes, next);
       next += 4;
       this.#starts[column] = next;
       this.#lengths[column] = length;
@@ -115,12 +125,12 @@ class BinaryRow implements ReadRow {
     const length = this.#length(column);
     const start = this.#starts[column] as number;
     if (length === NULL) return null;
-    if (length === 4) return this.#bytes.readInt32BE(start);
+    if (length === 4) return int32(this.#bytes, start);
     if (length !== 8) throw new Error(`COPY: column ${column} is not an integer`);
-    const high = this.#bytes.readInt32BE(start);
+    const high = int32(this.#bytes, start);
     // Within ±2^53, the two halves make the number exactly.
     if (high < 0x200000 && high >= -0x200000) {
-      return high * 0x100000000 + this.#bytes.readUInt32BE(start + 4);
+      return high * 0x100000000 + (int32(this.#bytes, start + 4) >>> 0);
     }
     return this.#bytes.readBigInt64BE(start);
   }

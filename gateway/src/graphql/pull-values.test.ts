@@ -202,6 +202,24 @@ describe.each(kinds)('pull values on $name', (kind) => {
     expect(paths).toEqual(['pullSamples:compiled']);
   });
 
+  it('writes timestamps wherever a selection puts them: first, last, side by side, alone', async () => {
+    const selections = [
+      'at createdAt id localTime',
+      'id label at',
+      'updatedAt',
+      'localTime at updatedAt',
+      'first: at second: at',
+    ];
+    for (const selection of selections) {
+      paths.length = 0;
+      const query = `{ pullSamples { rows { ${selection} } } }`;
+      const expected = await ask(yogas.plain, query);
+      expect(expected.status, selection).toBe(200);
+      expect(await ask(yogas.compiled, query), selection).toEqual(expected);
+      expect(paths, selection).toEqual(['pullSamples:compiled']);
+    }
+  });
+
   it('sends the same bytes under the same media type, whatever the client accepts', async () => {
     const query = `{ p: pullSamples(limit: 2) { more: hasMore rows { ref n: note label } c: cursor } }`;
     const accepts = [
