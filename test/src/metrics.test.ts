@@ -113,6 +113,30 @@ describe.each(databaseKinds)('metrics on $name', (kind) => {
     expect(await moved(suite.gateway, 'syncline_pull_rows_total', rows, plain)).toBe(2);
   });
 
+  it('answers a later pull of an owned table on the compiled path, whatever field comes first', async () => {
+    const user = newUser();
+    await insert(suite.gateway, user, 'one');
+    const counted = (path: string) => ({ table: 'todoItem', path });
+    const pull = (after: string | null) =>
+      suite.gateway.data<{ pullTodoItems: { cursor: string; rows: unknown[] } }>(
+        'query($after: Cursor) { pullTodoItems(after: $after) { rows { updatedAt id text } cursor movedOut } }',
+        { after },
+        user,
+      );
+    const first = await pull(null);
+    expect(first.pullTodoItems.rows).toHaveLength(1);
+    await insert(suite.gateway, user, 'two');
+    // A later pull of an owned table reads the rows moved to another owner too.
+    let next: Awaited<ReturnType<typeof pull>> | undefined;
+    const later = async () => {
+      next = await pull(first.pullTodoItems.cursor);
+    };
+    expect(
+      await moved(suite.gateway, 'syncline_compiled_pulls_total', counted('compiled'), later),
+    ).toBe(1);
+    expect(next?.pullTodoItems.rows).toMatchObject([{ text: 'two' }]);
+  });
+
   it("answers the client's own pull on the compiled fast path", async () => {
     const network = new TestNetwork(suite.gateway);
     const client = await openTestClient({ network, user: newUser() });

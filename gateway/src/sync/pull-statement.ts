@@ -259,7 +259,7 @@ function movesIn(request: PullRequest<unknown>, after: SQL | null, limit: SQL): 
     where ${ownerMove.tableName} = ${served.sqlName} and ${ownerMove.previousOwner} = ${VALUE.userId}
       and ${inWindow(cursor, after, ownerMove.changeTxid, ownerMove.changeSeq)}
     order by ${ownerMove.rowId}, ${ownerMove.changeTxid} desc, ${ownerMove.changeSeq} desc`;
-  return sql`select null::text as ${ROW}, moved.row_id as ${ID}, moved.change_txid as ${TXID},
+  return sql`select null as ${ROW}, moved.row_id as ${ID}, moved.change_txid as ${TXID},
       moved.change_seq as ${SEQ}, false as ${COVERED}
       ${sql.join(restOfRow(request.projection).map((name) => sql`, null as ${name}`))}
     from (${latest}) as moved
