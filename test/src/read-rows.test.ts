@@ -137,13 +137,15 @@ describe.each(postgresKinds)('readRows bytes on $name', (kind) => {
 
   it('reads a statement whose values cannot be written in, as an ordinary query', async () => {
     // A value other than text, a number or a boolean is left to node-postgres.
-    const at = render(sql`select 1, ${sql.placeholder('at')}::timestamptz::text`);
-    const rows: unknown[][] = [];
-    const moment = new Date('2026-12-01T10:00:00Z');
-    await test.database.readRows(at, { at: moment }, (row) =>
-      rows.push([row.integer(0), row.text(1)]),
+    const at = render(
+      sql`select 1, ${sql.placeholder('at')}::timestamptz, ${sql.placeholder('at')}::timestamptz at time zone 'UTC', 'infinity'::timestamptz`,
     );
-    expect(rows).toHaveLength(1);
-    expect(new Date(String(rows[0]?.[1])).getTime()).toBe(moment.getTime());
+    const rows: unknown[][] = [];
+    const moment = new Date('2026-12-01T10:00:00.123Z');
+    await test.database.readRows(at, { at: moment }, (row) =>
+      rows.push([row.integer(0), row.timestamp(1), row.timestamp(2), row.timestamp(3)]),
+    );
+    const ms = moment.getTime();
+    expect(rows).toEqual([[1, ms, ms, Number.POSITIVE_INFINITY]]);
   });
 });
