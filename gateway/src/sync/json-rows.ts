@@ -4,8 +4,9 @@ const BLOCK_BYTES = 64 * 1024;
  * A streamed answer sends a page's rows in parts of at most this many bytes (a row larger
  * is a part of its own): a client then decodes and parses texts small enough for V8's young
  * generation, where a text over 128 kB is a large object, in fresh memory every time (64 kB
- * of UTF-8 is at most 128 kB of text, whatever its characters). Each part is a parse of its
- * own: the bench's client read parts of 16 kB more slowly than larger ones.
+ * of UTF-8 make at most 128 kB of text, and that only when one character past U+00FF makes
+ * the whole text two bytes a character). Each part is a parse of its own: the bench's
+ * client read parts of 16 kB more slowly than larger ones.
  */
 export const PART_BYTES = 64 * 1024;
 const COMMA = 0x2c;
