@@ -13,6 +13,7 @@ describe('timestampOfText', () => {
       Date.parse('2026-12-01T23:53:41.000Z'),
     );
     expect(timestampOfText('0001-01-01 00:00:00')).toBe(Date.parse('0001-01-01T00:00:00.000Z'));
+    expect(timestampOfText('2026-05-01 08:30:00.5')).toBe(Date.parse('2026-05-01T08:30:00.500Z'));
     expect(timestampOfText('infinity')).toBe(Number.POSITIVE_INFINITY);
     expect(timestampOfText('-infinity')).toBe(Number.NEGATIVE_INFINITY);
     expect(timestampOfText('0044-03-15 12:00:00+00 BC')).toBeNaN();
